@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    customer_new_months = fields.Integer(related="company_id.customer_new_months", readonly=False)
+    customer_former_months = fields.Integer(related="company_id.customer_former_months", readonly=False)
+    customer_card_stale_days = fields.Integer(related="company_id.customer_card_stale_days", readonly=False)
+    customer_card_required_field_ids = fields.Many2many(
+        related="company_id.customer_card_required_field_ids", readonly=False
+    )
+    customer_card_field_names = fields.Json(related="company_id.customer_card_field_names")

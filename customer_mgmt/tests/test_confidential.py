@@ -1,0 +1,114 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import CustomerMgmtCase
+
+
+@tagged("post_install", "-at_install")
+class TestConfidentialSection(CustomerMgmtCase):
+    """Key people's personal data: refused to everyone but card custodians,
+    whatever the route a JSON-RPC client takes; every custodian read is logged."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key_person = (
+            cls.env["res.partner"]
+            .sudo()
+            .create(
+                {
+                    "name": "王建国",
+                    "parent_id": cls.customer.id,
+                    "function": "总经理",
+                    "is_key_person": True,
+                    "hobbies": "打高尔夫",
+                    "personality": "性格直爽",
+                    "decision_style": "leader",
+                    "birthday": "1970-05-01",
+                }
+            )
+        )
+        cls.Log = cls.env["customer.card.access.log"]
+
+    def test_salesperson_cannot_read(self):
+        self.salesperson.group_ids += self.env.ref("base.group_allow_export")
+        contact = self.key_person.with_user(self.salesperson)
+        partners = self.env["res.partner"].with_user(self.salesperson)
+        with self.assertRaises(AccessError):
+            contact.read(["hobbies"])
+        with self.assertRaises(AccessError):
+            contact.web_read({"name": {}, "personality": {}})
+        with self.assertRaises(AccessError):
+            partners.search_read([("id", "=", contact.id)], ["name", "hobbies"])
+        with self.assertRaises(AccessError):
+            partners.search([("hobbies", "ilike", "高尔夫")])
+        with self.assertRaises(AccessError):
+            partners.read_group([("id", "=", contact.id)], ["decision_style"], ["decision_style"])
+        with self.assertRaises(AccessError):
+            partners.web_read_group([("id", "=", contact.id)], ["decision_style"], ["__count"])
+        with self.assertRaises(AccessError):
+            contact.with_user(self.salesperson).export_data(["name", "family_info"])
+        with self.assertRaises(AccessError):
+            contact.write({"hobbies": "overwritten"})
+        self.assertNotIn("hobbies", partners.fields_get())
+        # the salesperson can still read the rest of the contact
+        self.assertEqual(contact.read(["name", "function"])[0]["function"], "总经理")
+        self.assertFalse(self.Log.search([]))
+
+    def test_custodian_read_is_logged(self):
+        contact = self.key_person.with_user(self.custodian)
+        values = contact.web_read({"hobbies": {}, "decision_style": {}, "age": {}})
+        self.assertEqual(values[0]["hobbies"], "打高尔夫")
+        log = self.Log.search([])
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "user_id": self.custodian.id,
+                    "partner_id": self.customer.id,
+                    "access_type": "read",
+                    "contact_count": 1,
+                    "field_names": "age, decision_style, hobbies",
+                }
+            ],
+        )
+
+    def test_custodian_opening_card_logs_once_per_customer(self):
+        other = (
+            self.env["res.partner"]
+            .sudo()
+            .create({"name": "李娜", "parent_id": self.customer.id, "is_key_person": True, "hobbies": "钓鱼"})
+        )
+        card = self.customer.with_user(self.custodian)
+        card.web_read({"name": {}, "key_contact_ids": {"fields": {"name": {}, "hobbies": {}}}})
+        log = self.Log.search([])
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.partner_id, self.customer)
+        self.assertEqual(log.contact_count, len(self.key_person | other))
+
+    def test_custodian_export_is_logged(self):
+        rows = self.key_person.with_user(self.custodian).export_data(["name", "family_info", "hobbies"])
+        self.assertEqual(rows["datas"][0][2], "打高尔夫")
+        exports = self.Log.search([("access_type", "=", "export")])
+        self.assertEqual(exports.partner_id, self.customer)
+        self.assertEqual(exports.user_id, self.custodian)
+
+    def test_reading_other_fields_is_not_logged(self):
+        self.key_person.with_user(self.custodian).read(["name", "function", "phone"])
+        self.assertFalse(self.Log.search([]))
+
+    def test_log_is_read_only(self):
+        self.key_person.with_user(self.custodian).read(["hobbies"])
+        log = self.Log.with_user(self.custodian).search([])
+        self.assertTrue(log)
+        with self.assertRaises(AccessError):
+            log.write({"user_id": self.salesperson.id})
+        with self.assertRaises(AccessError):
+            log.unlink()
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.salesperson).search([])
+
+    def test_age_and_advice(self):
+        contact = self.key_person.with_user(self.custodian)
+        self.assertGreater(contact.age, 50)
+        self.assertIn("directly", contact.decision_style_advice)

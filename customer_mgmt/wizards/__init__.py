@@ -1,0 +1,2 @@
+from . import customer_card_review_wizard
+from . import customer_handover_wizard

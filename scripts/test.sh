@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: lint, then the module's tests with pytest-odoo
+# against a freshly created database (module and demo data installed).
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+install_requirements requirements-test.txt
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    echo "Installing Chromium for the browser tours..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+        >/dev/null || die "Chromium is needed for the tours: install the Debian packages chromium and chromium-driver."
+fi
+
+cd "$REPO_DIR"
+echo "== lint"
+pre-commit run --all-files --show-diff-on-failure
+
+TEST_DB=${TEST_DB:-customer_mgmt_test_$$}
+cleanup() { dropdb --if-exists "$TEST_DB" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+cleanup
+echo "== installing customer_mgmt with demo data in $TEST_DB"
+odoo_cmd -d "$TEST_DB" -i customer_mgmt --with-demo --stop-after-init --log-level=warn
+
+echo "== tests"
+"$PYTHON" -m pytest customer_mgmt/tests -p no:cacheprovider -p no:benchmark \
+    --odoo-database="$TEST_DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
+    --odoo-extra="db_host=$DB_HOST" --odoo-extra="db_port=$DB_PORT" --odoo-extra="db_user=$DB_USER" \
+    --odoo-log-level=warn "$@"

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Refresh customer_mgmt/i18n/customer_mgmt.pot from a database where the
+module is installed, merge it into zh_CN.po (keeping existing translations),
+and list the terms still to translate.
+
+    python3 scripts/update_i18n.py DATABASE [--db_host=... --db_user=...]
+"""
+
+import io
+import sys
+from pathlib import Path
+
+import polib
+
+import odoo
+from odoo.tools.translate import trans_export
+
+I18N = Path(__file__).resolve().parent.parent / "customer_mgmt" / "i18n"
+
+
+def export_pot(dbname, options):
+    odoo.tools.config.parse_config(["-d", dbname, *options])
+    registry = odoo.modules.registry.Registry(dbname)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        buffer = io.BytesIO()
+        trans_export(False, ["customer_mgmt"], buffer, "po", env)
+    return polib.pofile(buffer.getvalue().decode())
+
+
+def main():
+    pot = export_pot(sys.argv[1], sys.argv[2:])
+    pot.save(str(I18N / "customer_mgmt.pot"))
+    po_path = I18N / "zh_CN.po"
+    po = polib.pofile(str(po_path))
+    po.merge(pot)
+    po.obsolete_entries().clear()
+    po[:] = [entry for entry in po if not entry.obsolete]
+    po.metadata["Language"] = "zh_CN"
+    po.save(str(po_path))
+    missing = [e.msgid for e in po if not e.msgstr]
+    print(f"{len(pot)} terms, {len(missing)} without zh_CN translation")
+    for msgid in missing:
+        print("  -", msgid.replace("\n", "\\n")[:100])
+
+
+if __name__ == "__main__":
+    main()

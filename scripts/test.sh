@@ -13,6 +13,7 @@ fi
 cd "$REPO_DIR"
 echo "== lint"
 pre-commit run --all-files --show-diff-on-failure
+"$PYTHON" scripts/gen_readme.py --check
 
 TEST_DB=${TEST_DB:-customer_mgmt_test_$$}
 cleanup() { dropdb --if-exists "$TEST_DB" >/dev/null 2>&1 || true; }
@@ -22,7 +23,18 @@ echo "== installing customer_mgmt with demo data in $TEST_DB"
 odoo_cmd -d "$TEST_DB" -i customer_mgmt --with-demo --stop-after-init --log-level=warn
 
 echo "== tests"
-"$PYTHON" -m pytest customer_mgmt/tests -p no:cacheprovider -p no:benchmark \
+report=$(mktemp --suffix=.xml)
+"$PYTHON" -m pytest customer_mgmt/tests -p no:cacheprovider -p no:benchmark --junitxml="$report" \
     --odoo-database="$TEST_DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
     --odoo-extra="db_host=$DB_HOST" --odoo-extra="db_port=$DB_PORT" --odoo-extra="db_user=$DB_USER" \
-    --odoo-log-level=warn "$@"
+    --odoo-extra="http_interface=127.0.0.1" --odoo-log-level=warn "$@"
+# A skipped test (for example a tour without a browser) is a failure here, never a silent pass.
+"$PYTHON" - "$report" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+suite = ET.parse(sys.argv[1]).getroot()
+suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+if int(suite.get("skipped", 0)):
+    sys.exit(f"{suite.get('skipped')} test(s) were skipped: the suite must run every test")
+PY

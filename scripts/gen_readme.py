@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Build customer_mgmt/README.rst from the readme/*.md fragments, OCA style.
+
+The fragments use the subset of Markdown that is also valid reStructuredText
+(paragraphs, ``-`` bullets, ``*emphasis*``, ``**strong**``).
+
+    python3 scripts/gen_readme.py          # write README.rst
+    python3 scripts/gen_readme.py --check  # fail if README.rst is out of date
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+ADDON = Path(__file__).resolve().parent.parent / "customer_mgmt"
+SECTIONS = [
+    ("CONFIGURE.md", "Configuration"),
+    ("USAGE.md", "Usage"),
+    ("ROADMAP.md", "Known issues / Roadmap"),
+]
+
+
+def build():
+    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+    readme = ADDON / "readme"
+    title = manifest["name"]
+    license_badge = manifest["license"].replace("-", "--")
+    parts = [
+        "=" * len(title),
+        title,
+        "=" * len(title),
+        "",
+        f".. |badge1| image:: https://img.shields.io/badge/license-{license_badge}-blue.png",
+        f"    :alt: License: {manifest['license']}",
+        "",
+        "|badge1|",
+        "",
+        (readme / "DESCRIPTION.md").read_text().strip(),
+        "",
+        "**Table of contents**",
+        "",
+        ".. contents::",
+        "   :local:",
+        "",
+    ]
+    for fragment, heading in SECTIONS:
+        path = readme / fragment
+        if path.exists():
+            parts += [heading, "=" * len(heading), "", path.read_text().strip(), ""]
+    parts += [
+        "Credits",
+        "=======",
+        "",
+        "Authors",
+        "-------",
+        "",
+        f"- {manifest['author']}",
+        "",
+        "Contributors",
+        "------------",
+        "",
+        (readme / "CONTRIBUTORS.md").read_text().strip(),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def main():
+    text = build()
+    target = ADDON / "README.rst"
+    if "--check" in sys.argv:
+        if not target.exists() or target.read_text() != text:
+            sys.exit("customer_mgmt/README.rst is out of date: run python3 scripts/gen_readme.py")
+        return
+    target.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

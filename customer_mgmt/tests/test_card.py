@@ -122,7 +122,7 @@ class TestCustomerCard(CustomerMgmtCase):
         wizard = Form(
             self.env[wizard_action["res_model"]]
             .with_user(self.manager)
-            .with_context(wizard_action["context"])
+            .with_context(**wizard_action["context"])
         )
         wizard.remarks = "缺少营业执照扫描件"
         wizard.save().action_review()

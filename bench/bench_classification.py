@@ -35,9 +35,8 @@ def measure(label, env, func):
     func()
     elapsed = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"{label:<45} {elapsed:8.3f} s {cr.sql_log_count - queries_before:7d} queries  peak RSS {rss_mb:7.0f} MB"
-    )
+    queries = cr.sql_log_count - queries_before
+    print(f"{label:<45} {elapsed:8.3f} s {queries:7d} queries  peak RSS {rss_mb:7.0f} MB")
     return elapsed
 
 

@@ -27,7 +27,7 @@ report=$(mktemp --suffix=.xml)
 "$PYTHON" -m pytest customer_mgmt/tests -p no:cacheprovider -p no:benchmark --junitxml="$report" \
     --odoo-database="$TEST_DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
     --odoo-extra="db_host=$DB_HOST" --odoo-extra="db_port=$DB_PORT" --odoo-extra="db_user=$DB_USER" \
-    --odoo-extra="http_interface=127.0.0.1" --odoo-log-level=warn "$@"
+    --odoo-extra="http-interface=127.0.0.1" --odoo-log-level=warn "$@"
 # A skipped test (for example a tour without a browser) is a failure here, never a silent pass.
 "$PYTHON" - "$report" <<'PY'
 import sys

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Refresh customer_mgmt/i18n/customer_mgmt.pot from a database where the
-module is installed, merge it into zh_CN.po (keeping existing translations),
-and list the terms still to translate.
+"""Upgrade customer_mgmt in a database where it is installed, refresh
+customer_mgmt/i18n/customer_mgmt.pot from it, merge it into zh_CN.po (keeping
+existing translations), and list the terms still to translate.
 
     python3 scripts/update_i18n.py DATABASE [--db_host=... --db_user=...]
 """
@@ -19,8 +19,11 @@ I18N = Path(__file__).resolve().parent.parent / "customer_mgmt" / "i18n"
 
 
 def export_pot(dbname, options):
+    # field labels and help texts are exported from the database: upgrade it first
     odoo.tools.config.parse_config(["-d", dbname, *options])
-    registry = odoo.modules.registry.Registry(dbname)
+    registry = odoo.modules.registry.Registry.new(
+        dbname, update_module=True, upgrade_modules=["customer_mgmt"]
+    )
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         buffer = io.BytesIO()

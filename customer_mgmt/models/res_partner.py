@@ -215,7 +215,8 @@ class ResPartner(models.Model):
     sales_12_months = fields.Monetary(
         string="Sales (12 months)",
         compute="_compute_sales_12_months",
-        help="Untaxed posted customer invoices minus refunds over the last 12 months, in company currency.",
+        help="Untaxed posted customer invoices minus refunds of the current company over the last "
+        "12 months, in company currency.",
     )
     management_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
     sales_staff_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
@@ -401,11 +402,13 @@ class ResPartner(models.Model):
         for partner in self:
             partner.first_trade_date = partner.first_trade_date_override or partner.first_trade_date_auto
 
+    @api.depends_context("company")
     def _compute_sales_12_months(self):
         date_from = fields.Date.context_today(self) - relativedelta(months=12)
         totals = dict(
             self.env["account.move"]._read_group(
                 [
+                    ("company_id", "=", self.env.company.id),
                     ("commercial_partner_id", "in", self.commercial_partner_id.ids),
                     ("move_type", "in", ("out_invoice", "out_refund")),
                     ("state", "=", "posted"),
@@ -525,7 +528,7 @@ class ResPartner(models.Model):
         return list(DEFAULT_REQUIRED_CARD_FIELDS)
 
     def write(self, vals):
-        if not self.env.su:
+        if not self.env.su and (MODULE_CARD_FIELDS.intersection(vals) or "user_id" in vals):
             self.filtered("is_customer_card")._check_card_write_access(vals)
         res = super().write(vals)
         if "first_trade_date_override" in vals:
@@ -565,7 +568,10 @@ class ResPartner(models.Model):
 
     def export_data(self, fields_to_export):
         result = super().export_data(fields_to_export)
-        self._log_confidential_access([path.split("/")[0] for path in fields_to_export], "export")
+        # "child_ids/hobbies" exports the contacts' hobbies too: look at every step of each path
+        self._log_confidential_access(
+            {step for path in fields_to_export for step in path.split("/")}, "export"
+        )
         return result
 
     def _log_confidential_access(self, fnames, access_type):

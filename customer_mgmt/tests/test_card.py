@@ -62,6 +62,15 @@ class TestCustomerCard(CustomerMgmtCase):
         )
         self.assertEqual(tracked.mail_message_id.author_id, self.salesperson.partner_id)
 
+    @freeze_time("2026-06-30")
+    def test_sales_12_months(self):
+        self._post_move(self.customer, "2025-06-29", amount=5000.0)  # outside the window
+        self._post_move(self.customer, "2025-06-30", amount=1000.0)
+        self._post_move(self.customer, "2026-06-01", amount=300.0, move_type="out_refund")
+        contact = self.env["res.partner"].create({"name": "采购部", "parent_id": self.customer.id})
+        self._post_move(contact, "2026-06-15", amount=200.0)
+        self.assertEqual(self.customer.sales_12_months, 900.0)
+
     def test_key_account_type_and_focus(self):
         self.customer.write({"loyalty": "loyal", "ownership_type": "state_owned"})
         self.assertEqual(self.customer.key_account_type, "loyal_state")

@@ -93,6 +93,11 @@ class TestConfidentialSection(CustomerMgmtCase):
         self.assertEqual(exports.partner_id, self.customer)
         self.assertEqual(exports.user_id, self.custodian)
 
+    def test_export_through_contacts_is_logged(self):
+        rows = self.customer.with_user(self.custodian).export_data(["name", "child_ids/hobbies"])
+        self.assertIn("打高尔夫", [row[1] for row in rows["datas"]])
+        self.assertEqual(self.Log.search([("access_type", "=", "export")]).partner_id, self.customer)
+
     def test_reading_other_fields_is_not_logged(self):
         self.key_person.with_user(self.custodian).read(["name", "function", "phone"])
         self.assertFalse(self.Log.search([]))

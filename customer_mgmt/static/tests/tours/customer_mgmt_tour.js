@@ -17,7 +17,7 @@ registry.category("web_tour.tours").add("customer_mgmt_card_tour", {
         },
         {
             content: "Go to the characteristics tab",
-            trigger: ".o_notebook .nav-link:contains('Characteristics')",
+            trigger: ".o_notebook .nav-link[name='card_characteristics']",
             run: "click",
         },
         {

@@ -5,3 +5,8 @@ from . import customer_certificate
 from . import customer_card_review
 from . import customer_card_access_log
 from . import res_partner
+from . import account_move_line
+from . import customer_grade
+from . import customer_grade_scheme
+from . import customer_grade_scheme_line
+from . import customer_grade_history

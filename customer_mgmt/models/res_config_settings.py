@@ -11,3 +11,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_card_required_field_ids", readonly=False
     )
     customer_card_field_names = fields.Json(related="company_id.customer_card_field_names")
+    customer_grade_months = fields.Integer(related="company_id.customer_grade_months", readonly=False)
+    customer_abc_a_cutoff = fields.Float(related="company_id.customer_abc_a_cutoff", readonly=False)
+    customer_abc_b_cutoff = fields.Float(related="company_id.customer_abc_b_cutoff", readonly=False)

@@ -3,7 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, html_escape
+from odoo.tools.mail import generate_tracking_message_id
 
 QUALITY_LEVELS = [
     ("excellent", "Excellent"),
@@ -12,6 +13,7 @@ QUALITY_LEVELS = [
     ("poor", "Poor"),
 ]
 HIGH_LOW = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+CUSTOMER_CHANNELS = [("wholesale", "Wholesale / chain"), ("retail", "Retail / medical")]
 
 KEY_ACCOUNT_TYPES = [
     ("loyal_state", "Loyal state-owned"),
@@ -84,6 +86,8 @@ CARD_FIELDS = (
     "business_type",
     "ownership_type",
     "loyalty",
+    "purchasing_capacity",
+    "purchase_share",
 )
 DEFAULT_REQUIRED_CARD_FIELDS = (
     "street",
@@ -102,6 +106,29 @@ DEFAULT_REQUIRED_CARD_FIELDS = (
     "customer_channel",
     "business_type",
 )
+STRATEGIES = [
+    ("attack", "Attack"),
+    ("defend", "Defend"),
+    ("maintain", "Maintain"),
+    ("abandon", "Abandon"),
+]
+# Seed 004 (攻守模型): share of time / people / money out of 10, and what to measure.
+STRATEGY_RESOURCES = {"attack": (7, 6, 6), "defend": (2, 2, 2), "maintain": (1, 2, 2), "abandon": (0, 0, 0)}
+# "Our products make up most of what the customer buys" (占据多数).
+MAJORITY_SHARE = 50.0
+ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+# Written by the regrade and the manager's override only.
+GRADE_FIELDS = frozenset(
+    {
+        "customer_grade_id",
+        "monthly_avg_sales",
+        "gross_margin",
+        "abc_class",
+        "grade_override_until",
+        "grade_override_reason",
+    }
+)
+
 # Card fields this module adds (Odoo's own address and phone fields stay as they are).
 CORE_CARD_FIELDS = frozenset({"street", "phone", "email", "user_id"})
 # Manual classification axes follow the commercial entity onto its contacts.
@@ -257,7 +284,7 @@ class ResPartner(models.Model):
         tracking=True,
     )
     customer_channel = fields.Selection(
-        [("wholesale", "Wholesale / chain"), ("retail", "Retail / medical")],
+        CUSTOMER_CHANNELS,
         string="Channel",
         index=True,
         tracking=True,
@@ -338,6 +365,73 @@ class ResPartner(models.Model):
     is_key_account = fields.Boolean(string="Key Account", index=True, tracking=True)
     is_bully_customer = fields.Boolean(string="Bully Customer", index=True, tracking=True)
     is_sme_supported = fields.Boolean(string="SME to Support", index=True, tracking=True)
+
+    # ------------------------------------------------------------------
+    # Fields: grading (客户等级) and strategy (攻守模型)
+    # ------------------------------------------------------------------
+    customer_grade_id = fields.Many2one(
+        "customer.grade",
+        string="Grade",
+        readonly=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_customer_grade_ids",
+    )
+    customer_grade_color = fields.Integer(related="customer_grade_id.color")
+    monthly_avg_sales = fields.Monetary(
+        string="Monthly Average Sales",
+        readonly=True,
+        copy=False,
+        help="Untaxed posted customer invoices minus refunds over the grading window, divided by its "
+        "months, in company currency.",
+    )
+    gross_margin = fields.Float(
+        string="Gross Margin (%)",
+        digits=(5, 2),
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="(Sales - cost at invoice time) / sales over the grading window.",
+    )
+    abc_class = fields.Selection(
+        ABC_CLASSES,
+        string="ABC Class",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="A: the biggest customers making the first share of cumulative sales (about 75%); "
+        "B: the next share (about 20%); C: the rest, future potential.",
+    )
+    grade_override_until = fields.Date(string="Grade Fixed Until", readonly=True, copy=False)
+    grade_override_reason = fields.Char(readonly=True, copy=False)
+    grade_history_ids = fields.One2many("customer.grade.history", "partner_id")
+    purchasing_capacity = fields.Selection(
+        [("high", "High"), ("low", "Low")],
+        tracking=True,
+        help="The customer's purchasing capacity (采购能力); suggested from its declared scale.",
+    )
+    purchasing_capacity_suggested = fields.Selection(
+        [("high", "High"), ("low", "Low")],
+        string="Suggested Capacity",
+        compute="_compute_purchasing_capacity_suggested",
+    )
+    purchase_share = fields.Float(
+        string="Our Share (%)",
+        digits=(5, 1),
+        tracking=True,
+        help="Share of the customer's purchases of our kind of products that it buys from us (份额).",
+    )
+    strategy_quadrant = fields.Selection(
+        STRATEGIES,
+        string="Strategy",
+        compute="_compute_strategy_quadrant",
+        store=True,
+        index=True,
+        help="Attack: new customers and markets. Defend: high capacity, high share. Maintain: high "
+        "capacity, low share (or low capacity, high share). Abandon: low capacity, low share.",
+    )
+    strategy_resources = fields.Char(string="Resources", compute="_compute_strategy_guidance")
+    strategy_kpi = fields.Char(string="Measure", compute="_compute_strategy_guidance")
 
     # ------------------------------------------------------------------
     # Fields: card management (建档管理)
@@ -454,6 +548,56 @@ class ResPartner(models.Model):
             else:
                 partner.service_focus = False
 
+    @api.model
+    def _read_group_customer_grade_ids(self, grades, domain):
+        # a column per grade in the kanban, empty ones included: grades are a handful of records
+        return grades.search([], order=grades._order)  # pylint: disable=no-search-all
+
+    @api.depends("business_scale")
+    def _compute_purchasing_capacity_suggested(self):
+        for partner in self:
+            partner.purchasing_capacity_suggested = partner.business_scale and (
+                "high" if partner.business_scale == "large" else "low"
+            )
+
+    @api.depends("trading_stage", "purchasing_capacity", "business_scale", "purchase_share")
+    def _compute_strategy_quadrant(self):
+        for partner in self:
+            capacity = partner.purchasing_capacity or partner.purchasing_capacity_suggested
+            high_share = partner.purchase_share >= MAJORITY_SHARE
+            if partner.trading_stage == "prospective":
+                partner.strategy_quadrant = "attack"
+            elif not capacity:
+                partner.strategy_quadrant = False
+            elif capacity == "high":
+                partner.strategy_quadrant = "defend" if high_share else "maintain"
+            else:
+                partner.strategy_quadrant = "maintain" if high_share else "abandon"
+
+    @api.depends("strategy_quadrant")
+    def _compute_strategy_guidance(self):
+        kpis = {
+            "attack": self.env._("Revenue growth, new customers won"),
+            "defend": self.env._(
+                "Margin growth, sales expense, receivable days, customers lost, satisfaction"
+            ),
+            "maintain": self.env._("Serve at low cost and keep screening for growth"),
+            "abandon": self.env._("Spend no more time or money: keep them for other customers"),
+        }
+        for partner in self:
+            quadrant = partner.strategy_quadrant
+            if quadrant:
+                time_share, people, money = STRATEGY_RESOURCES[quadrant]
+                partner.strategy_resources = self.env._(
+                    "Time %(time)s, people %(people)s, money %(money)s (out of 10)",
+                    time=time_share,
+                    people=people,
+                    money=money,
+                )
+                partner.strategy_kpi = kpis[quadrant]
+            else:
+                partner.strategy_resources = partner.strategy_kpi = False
+
     @api.depends(*CARD_FIELDS)
     def _compute_card_completeness(self):
         required_by_company = {}
@@ -527,7 +671,20 @@ class ResPartner(models.Model):
     def _customer_card_default_required_fields(self):
         return list(DEFAULT_REQUIRED_CARD_FIELDS)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(GRADE_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(self.env._("Grades are computed; managers override them with Override Grade."))
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su and GRADE_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "Grades of %(customers)s are computed; managers override them with Override Grade.",
+                    customers=", ".join(self.mapped("display_name")),
+                )
+            )
         if not self.env.su and (MODULE_CARD_FIELDS.intersection(vals) or "user_id" in vals):
             self.filtered("is_customer_card")._check_card_write_access(vals)
         res = super().write(vals)
@@ -742,6 +899,8 @@ class ResPartner(models.Model):
                 "classification_date",
             ]
         )
+        # the strategy quadrant of prospects depends on the trading stage just written
+        self.env.add_to_compute(self._fields["strategy_quadrant"], self)
 
     @api.model
     def _cron_refresh_customer_classification(self, batch_size=1000):
@@ -756,5 +915,304 @@ class ResPartner(models.Model):
         while partners := self.search(domain, limit=batch_size, order="id"):
             partners._refresh_customer_classification()
             remaining = self.search_count(domain)
+            if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
+                break
+
+    # ------------------------------------------------------------------
+    # Grading (客户等级)
+    # ------------------------------------------------------------------
+    def action_regrade(self):
+        self.check_access("read")
+        self.commercial_partner_id._regrade_customers()
+        return True
+
+    def action_open_grade_override(self):
+        self._check_can_override_grade()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.grade.override.wizard",
+            "name": self.env._("Override Grade"),
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_clear_grade_override(self):
+        self._check_can_override_grade()
+        customers = self.commercial_partner_id.filtered("grade_override_until")
+        self.env["res.partner"].sudo().search([("commercial_partner_id", "in", customers.ids)]).write(
+            {"grade_override_until": False, "grade_override_reason": False}
+        )
+        customers._regrade_customers(reason=self.env._("Override removed"))
+        return True
+
+    def _check_can_override_grade(self):
+        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+            raise AccessError(self.env._("Only sales managers can override customer grades."))
+
+    def _override_grade(self, grade, reason, date_until):
+        """Fix the grade of the customers in ``self`` until ``date_until``: the
+        automatic regrade leaves them alone until then."""
+        self._check_can_override_grade()
+        today = fields.Date.context_today(self)
+        date_until = fields.Date.to_date(date_until)
+        if not grade or not (reason or "").strip():
+            raise UserError(self.env._("A grade override needs a grade and a reason."))
+        if not date_until or date_until < today:
+            raise UserError(
+                self.env._(
+                    "The override of a grade must end today or later, not on %(date)s.", date=date_until
+                )
+            )
+        customers = self.commercial_partner_id
+        self._create_grade_history(
+            [
+                {
+                    "partner_id": customer.id,
+                    "company_id": (customer.company_id or self.env.company).id,
+                    "old_grade_id": customer.customer_grade_id.id,
+                    "new_grade_id": grade.id,
+                    "monthly_avg_sales": customer.monthly_avg_sales,
+                    "gross_margin": customer.gross_margin,
+                    "abc_class": customer.abc_class,
+                    "source": "manual",
+                    "reason": reason,
+                }
+                for customer in customers
+            ]
+        )
+        self.env["res.partner"].sudo().search([("commercial_partner_id", "in", customers.ids)]).write(
+            {
+                "customer_grade_id": grade.id,
+                "grade_override_until": date_until,
+                "grade_override_reason": reason,
+            }
+        )
+
+    def _grade_note_template(self):
+        """Translated chatter note of a grade change, with {tokens} to fill in
+        (in Python for overrides, in SQL for the regrade)."""
+        return self.env._(
+            "Grade %(old)s → %(new)s (%(reason)s). Monthly average sales %(sales)s, gross margin "
+            "%(margin)s%%, ABC class %(abc)s.",
+            old="{old}",
+            new="{new}",
+            reason="{reason}",
+            sales="{sales}",
+            margin="{margin}",
+            abc="{abc}",
+        )
+
+    def _create_grade_history(self, vals_list):
+        """Store grade changes made by hand and log them on the customers' chatter."""
+        today = fields.Date.context_today(self)
+        history = (
+            self.env["customer.grade.history"]
+            .sudo()
+            .create([{"date": today, "user_id": self.env.uid, **vals} for vals in vals_list])
+        )
+        template = self._grade_note_template()
+        bodies = {}
+        for line in history:
+            tokens = {
+                "{old}": line.old_grade_id.code or "-",
+                "{new}": line.new_grade_id.code or "-",
+                "{reason}": line.reason or "",
+                "{sales}": format_amount(self.env, line.monthly_avg_sales, line.currency_id),
+                "{margin}": f"{line.gross_margin:.2f}",
+                "{abc}": (line.abc_class or "-").upper(),
+            }
+            body = template
+            for token, value in tokens.items():
+                body = body.replace(token, value)
+            bodies[line.partner_id.id] = body
+        history.partner_id.sudo()._message_log_batch(bodies)
+        return history
+
+    def _regrade_customers(self, reason=None):
+        """Regrade the commercial partners in ``self`` in one SQL statement.
+
+        Figures per customer and company, over the company's grading window:
+        sales = untaxed posted customer invoices minus refunds (company
+        currency), cost = the lines' cost at invoice time; ABC classes rank all
+        the customers of each company (ties share a class). The band of the
+        scheme of the customer's channel gives the grade, upgraded when the
+        margin reaches the band's quota. Customers whose grade is overridden
+        keep it until the override ends. Only changed rows are written, so a
+        rerun writes nothing and logs no history twice.
+
+        The history lines and the chatter notes are inserted by the same
+        statement: a constant number of queries for any number of customers
+        (the ORM would insert them 100 rows at a time), and a grade never
+        changes without its history.
+        """
+        customers = self.filtered("is_customer_card")
+        if not customers:
+            return
+        self.env.flush_all()
+        today = fields.Date.context_today(self)
+        author, email_from = self.env["mail.thread"]._message_compute_author()
+        self.env.execute_query(
+            SQL(
+                """
+            WITH settings AS (
+                SELECT id AS company_id, customer_grade_months AS months,
+                       (%(today)s::date - make_interval(months => customer_grade_months))::date AS date_from,
+                       customer_abc_a_cutoff / 100.0 AS a_cut, customer_abc_b_cutoff / 100.0 AS b_cut
+                  FROM res_company
+            ), batch_companies AS (
+                SELECT DISTINCT COALESCE(company_id, %(company_id)s) AS company_id
+                  FROM res_partner WHERE id = ANY(%(ids)s)
+            ), sales AS (
+                SELECT move.company_id, move.commercial_partner_id AS partner_id,
+                       SUM(-line.balance) AS revenue, SUM(COALESCE(line.customer_cost, 0)) AS cost
+                  FROM account_move_line line
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN settings ON settings.company_id = move.company_id
+                 WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND line.display_type = 'product'
+                   AND move.company_id IN (SELECT company_id FROM batch_companies)
+                   AND move.invoice_date > settings.date_from AND move.invoice_date <= %(today)s
+              GROUP BY move.company_id, move.commercial_partner_id
+            ), customers AS (
+                SELECT p.id, p.customer_channel, p.customer_grade_id, p.grade_override_until,
+                       COALESCE(p.company_id, %(company_id)s) AS company_id,
+                       COALESCE(sales.revenue, 0) AS revenue, COALESCE(sales.cost, 0) AS cost
+                  FROM res_partner p
+             LEFT JOIN sales ON sales.partner_id = p.id
+                       AND sales.company_id = COALESCE(p.company_id, %(company_id)s)
+                 WHERE p.is_customer_card AND p.active
+                   AND COALESCE(p.company_id, %(company_id)s) IN (SELECT company_id FROM batch_companies)
+            ), ranked AS (
+                SELECT customers.*,
+                       COALESCE(SUM(GREATEST(revenue, 0)) OVER (
+                           PARTITION BY company_id ORDER BY revenue DESC
+                           RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS bigger,
+                       SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id) AS total
+                  FROM customers
+            ), figures AS (
+                SELECT ranked.*,
+                       ROUND(revenue / settings.months, 2) AS monthly,
+                       CASE WHEN revenue > 0 THEN ROUND(100 * (revenue - cost) / revenue, 2)
+                            ELSE 0 END AS margin,
+                       CASE WHEN revenue <= 0 THEN 'c'
+                            WHEN bigger < total * settings.a_cut THEN 'a'
+                            WHEN bigger < total * settings.b_cut THEN 'b'
+                            ELSE 'c' END AS abc,
+                       grade_override_until < %(today)s AS override_ended
+                  FROM ranked
+                  JOIN settings ON settings.company_id = ranked.company_id
+                 WHERE ranked.id = ANY(%(ids)s)
+            ), graded AS (
+                SELECT figures.*,
+                       CASE WHEN grade_override_until >= %(today)s THEN customer_grade_id
+                            ELSE band.grade_id END AS grade_id
+                  FROM figures
+             LEFT JOIN LATERAL (
+                    SELECT CASE WHEN line.upgrade_grade_id IS NOT NULL AND figures.margin >= line.margin_quota
+                                THEN line.upgrade_grade_id ELSE line.grade_id END AS grade_id
+                      FROM customer_grade_scheme scheme
+                      JOIN customer_grade_scheme_line line ON line.scheme_id = scheme.id
+                     WHERE scheme.active AND scheme.channel = figures.customer_channel
+                       AND (scheme.company_id = figures.company_id OR scheme.company_id IS NULL)
+                       AND line.amount_min <= GREATEST(figures.monthly, 0)
+                       AND (COALESCE(line.amount_max, 0) = 0
+                            OR GREATEST(figures.monthly, 0) < line.amount_max)
+                  ORDER BY scheme.company_id NULLS LAST
+                     LIMIT 1
+                    ) band ON TRUE
+            ), updated AS (
+                UPDATE res_partner p
+                   SET customer_grade_id = graded.grade_id,
+                       monthly_avg_sales = graded.monthly,
+                       gross_margin = graded.margin,
+                       abc_class = graded.abc,
+                       grade_override_until = CASE WHEN graded.override_ended THEN NULL
+                                                   ELSE p.grade_override_until END,
+                       grade_override_reason = CASE WHEN graded.override_ended THEN NULL
+                                                    ELSE p.grade_override_reason END
+                  FROM graded
+                 WHERE p.commercial_partner_id = graded.id
+                   AND (p.customer_grade_id IS DISTINCT FROM graded.grade_id
+                        OR p.monthly_avg_sales IS DISTINCT FROM graded.monthly
+                        OR p.gross_margin IS DISTINCT FROM graded.margin
+                        OR p.abc_class IS DISTINCT FROM graded.abc
+                        OR graded.override_ended)
+             RETURNING p.id
+            ), history AS (
+                INSERT INTO customer_grade_history (
+                    partner_id, company_id, date, old_grade_id, new_grade_id, monthly_avg_sales,
+                    gross_margin, abc_class, source, reason, user_id,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT id, company_id, %(today)s, customer_grade_id, grade_id, monthly, margin, abc, 'auto',
+                       CASE WHEN override_ended THEN %(ended)s ELSE %(reason)s END, %(uid)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM graded
+                 WHERE customer_grade_id IS DISTINCT FROM grade_id
+             RETURNING partner_id, company_id, old_grade_id, new_grade_id, monthly_avg_sales,
+                       gross_margin, abc_class, reason
+            )
+            INSERT INTO mail_message (
+                model, res_id, body, message_type, subtype_id, is_internal, author_id, email_from,
+                reply_to, message_id, email_add_signature, date,
+                create_uid, create_date, write_uid, write_date)
+            SELECT 'res.partner', history.partner_id,
+                   '<p>' || replace(replace(replace(replace(replace(replace(%(template)s,
+                       '{old}', COALESCE(%(escape_old)s, '-')),
+                       '{new}', COALESCE(%(escape_new)s, '-')),
+                       '{reason}', %(escape_reason)s),
+                       '{sales}',
+                       to_char(history.monthly_avg_sales, 'FM999,999,999,990.00') || ' ' || currency.name),
+                       '{margin}', to_char(history.gross_margin, 'FM990.00')),
+                       '{abc}', upper(history.abc_class)) || '</p>',
+                   'notification', %(subtype)s, TRUE, %(author)s, %(email_from)s,
+                   %(reply_to)s, %(message_id)s, FALSE, %(now)s,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM history
+              JOIN res_company company ON company.id = history.company_id
+              JOIN res_currency currency ON currency.id = company.currency_id
+         LEFT JOIN customer_grade old ON old.id = history.old_grade_id
+         LEFT JOIN customer_grade new ON new.id = history.new_grade_id
+            """,
+                ids=customers.ids,
+                today=today,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                company_id=self.env.company.id,
+                ended=self.env._("Override ended"),
+                reason=reason or self.env._("Automatic"),
+                template=html_escape(self._grade_note_template()),
+                escape_old=self._sql_html_escape(SQL("old.code")),
+                escape_new=self._sql_html_escape(SQL("new.code")),
+                escape_reason=self._sql_html_escape(SQL("history.reason")),
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author,
+                email_from=email_from,
+                reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from, author_id=author)[
+                    False
+                ],
+                message_id=generate_tracking_message_id("message-notify"),
+            )
+        )
+        self.invalidate_model([*GRADE_FIELDS, "grade_history_ids", "message_ids"])
+        self.env["customer.grade.history"].invalidate_model()
+
+    @api.model
+    def _sql_html_escape(self, expression):
+        return SQL(
+            "replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')",
+            expression,
+        )
+
+    @api.model
+    def _cron_regrade_customers(self, batch_size=5000):
+        """Monthly regrade of every customer, batch by batch. A run that stops
+        halfway is simply run again: unchanged customers are not written."""
+        domain = Domain("is_customer_card", "=", True)
+        last_id = 0
+        while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
+            partners._regrade_customers()
+            last_id = partners[-1].id
+            remaining = self.search_count(domain & Domain("id", ">", last_id))
             if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
                 break

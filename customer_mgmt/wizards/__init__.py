@@ -1,2 +1,3 @@
 from . import customer_card_review_wizard
 from . import customer_handover_wizard
+from . import customer_grade_override_wizard

@@ -1,0 +1,78 @@
+from itertools import pairwise
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .res_partner import CUSTOMER_CHANNELS
+
+
+class CustomerGradeScheme(models.Model):
+    """Grading table of one channel: sales bands with a base grade and a margin quota
+    (批发、连锁类 / 零售、医疗机构 A、B、C分类标准)."""
+
+    _name = "customer.grade.scheme"
+    _description = "Customer Grading Scheme"
+    _order = "channel, company_id, id"
+
+    name = fields.Char(required=True, translate=True)
+    channel = fields.Selection(CUSTOMER_CHANNELS, required=True, index=True)
+    company_id = fields.Many2one("res.company", index=True, help="Leave empty to share the scheme.")
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", help="Bands are in the company currency."
+    )
+    line_ids = fields.One2many("customer.grade.scheme.line", "scheme_id", string="Bands", copy=True)
+    active = fields.Boolean(default=True)
+
+    _channel_company_uniq = models.UniqueIndex(
+        "(channel, COALESCE(company_id, 0)) WHERE active IS TRUE",
+        "There is already an active grading scheme for this channel and company.",
+    )
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for scheme in self:
+            scheme.currency_id = (scheme.company_id or self.env.company).currency_id
+
+    @api.constrains("line_ids")
+    def _check_bands(self):
+        """Bands cover [0, +inf) exactly once: sorted by lower bound, each band
+        starts where the previous one ends and only the last one is open."""
+        for scheme in self:
+            bands = scheme.line_ids.sorted(lambda band: (band.amount_min, band.id))
+            if not bands:
+                continue
+            if bands[0].amount_min != 0:
+                raise ValidationError(
+                    self.env._(
+                        "Scheme %(scheme)s: the lowest band %(band)s must start at 0.",
+                        scheme=scheme.name,
+                        band=bands[0].display_name,
+                    )
+                )
+            for band, following in pairwise(bands):
+                if not band.amount_max or band.amount_max > following.amount_min:
+                    raise ValidationError(
+                        self.env._(
+                            "Scheme %(scheme)s: bands %(band)s and %(other)s overlap.",
+                            scheme=scheme.name,
+                            band=band.display_name,
+                            other=following.display_name,
+                        )
+                    )
+                if band.amount_max < following.amount_min:
+                    raise ValidationError(
+                        self.env._(
+                            "Scheme %(scheme)s: bands %(band)s and %(other)s leave a gap.",
+                            scheme=scheme.name,
+                            band=band.display_name,
+                            other=following.display_name,
+                        )
+                    )
+            if bands[-1].amount_max:
+                raise ValidationError(
+                    self.env._(
+                        "Scheme %(scheme)s: the highest band %(band)s must have no upper bound.",
+                        scheme=scheme.name,
+                        band=bands[-1].display_name,
+                    )
+                )

@@ -16,7 +16,7 @@ class CustomerGradeSchemeLine(models.Model):
     currency_id = fields.Many2one(related="scheme_id.currency_id")
     amount_min = fields.Monetary(string="Monthly Sales From", required=True)
     amount_max = fields.Monetary(string="Monthly Sales Below", help="Leave empty for the highest band.")
-    grade_id = fields.Many2one("customer.grade", string="Grade", required=True)
+    grade_id = fields.Many2one("customer.grade", required=True)
     margin_quota = fields.Float(
         string="Margin Quota (%)",
         digits=(5, 2),

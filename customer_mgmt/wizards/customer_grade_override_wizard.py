@@ -6,7 +6,7 @@ class CustomerGradeOverrideWizard(models.TransientModel):
     _description = "Override Customer Grade"
 
     partner_ids = fields.Many2many("res.partner", string="Customers", required=True)
-    grade_id = fields.Many2one("customer.grade", string="Grade", required=True)
+    grade_id = fields.Many2one("customer.grade", required=True)
     reason = fields.Char(required=True)
     date_until = fields.Date(
         string="Until", required=True, help="The automatic regrade resumes after this day."

@@ -1085,9 +1085,10 @@ class ResPartner(models.Model):
                    AND COALESCE(p.company_id, %(company_id)s) IN (SELECT company_id FROM batch_companies)
             ), ranked AS (
                 SELECT customers.*,
-                       COALESCE(SUM(GREATEST(revenue, 0)) OVER (
-                           PARTITION BY company_id ORDER BY revenue DESC
-                           RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS bigger,
+                       -- sales of the customers strictly bigger: the running sum (ties included)
+                       -- minus the ties' own sales; a frame exclusion would be quadratic
+                       SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id ORDER BY revenue DESC)
+                       - SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id, revenue) AS bigger,
                        SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id) AS total
                   FROM customers
             ), figures AS (

@@ -1,3 +1,5 @@
+import json
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -1029,51 +1031,114 @@ class ResPartner(models.Model):
         history.partner_id.sudo()._message_log_batch(bodies)
         return history
 
-    def _regrade_customers(self, reason=None):
+    @api.model
+    def _customer_sales_sql(self, partner_ids=None):
+        """Sales and cost per (company, customer) over each company's grading
+        window, in company currency; restricted to ``partner_ids`` if given."""
+        return SQL(
+            """
+            SELECT move.company_id, move.commercial_partner_id AS partner_id,
+                   SUM(-line.balance) AS revenue, SUM(COALESCE(line.customer_cost, 0)) AS cost
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN res_company company ON company.id = move.company_id
+             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+               AND line.display_type = 'product'
+               AND move.invoice_date
+                   > (%(today)s::date - make_interval(months => company.customer_grade_months))
+               AND move.invoice_date <= %(today)s
+               %(partner_filter)s
+          GROUP BY move.company_id, move.commercial_partner_id
+            """,
+            today=fields.Date.context_today(self),
+            partner_filter=SQL("AND move.commercial_partner_id = ANY(%s)", partner_ids)
+            if partner_ids is not None
+            else SQL(),
+        )
+
+    @api.model
+    def _customer_sales_snapshot(self):
+        """Aggregate the sales of every customer once, for a run of batches, into
+        a temporary table (kept across the batches' commits, rebuilt by every
+        run). Returns the SQL that reads it."""
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE TEMPORARY TABLE IF NOT EXISTS customer_mgmt_sales_snapshot (
+                company_id int, partner_id int, revenue numeric, cost numeric);
+            TRUNCATE customer_mgmt_sales_snapshot;
+            INSERT INTO customer_mgmt_sales_snapshot %s;
+            ANALYZE customer_mgmt_sales_snapshot;
+                """,
+                self._customer_sales_sql(),
+            )
+        )
+        return SQL("SELECT * FROM customer_mgmt_sales_snapshot")
+
+    @api.model
+    def _customer_abc_thresholds(self, sales=None):
+        """Per company, the smallest sales of an A and of a B customer: customers
+        are ranked by sales, a customer is A while the sales of the customers
+        strictly bigger than it are under the A cut-off of the total, B under
+        the B cut-off. The class only grows with sales, so these two figures
+        classify any customer without ranking them all again."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH sales AS (%(sales)s), ranked AS (
+                SELECT sales.company_id, revenue,
+                       -- sales of the customers strictly bigger: the running sum (ties included)
+                       -- minus the ties' own sales; a frame exclusion would be quadratic
+                       SUM(revenue) OVER (PARTITION BY sales.company_id ORDER BY revenue DESC)
+                       - SUM(revenue) OVER (PARTITION BY sales.company_id, revenue) AS bigger,
+                       SUM(revenue) OVER (PARTITION BY sales.company_id) AS total
+                  FROM sales
+                 WHERE revenue > 0
+            )
+            SELECT ranked.company_id,
+                   MIN(revenue) FILTER (WHERE bigger < total * company.customer_abc_a_cutoff / 100),
+                   MIN(revenue) FILTER (WHERE bigger < total * company.customer_abc_b_cutoff / 100)
+              FROM ranked
+              JOIN res_company company ON company.id = ranked.company_id
+          GROUP BY ranked.company_id
+                """,
+                sales=sales or self._customer_sales_sql(),
+            )
+        )
+        return [{"company_id": company, "a": a, "b": b} for company, a, b in rows]
+
+    def _regrade_customers(self, reason=None, abc_thresholds=None, sales=None):
         """Regrade the commercial partners in ``self`` in one SQL statement.
 
         Figures per customer and company, over the company's grading window:
         sales = untaxed posted customer invoices minus refunds (company
-        currency), cost = the lines' cost at invoice time; ABC classes rank all
-        the customers of each company (ties share a class). The band of the
+        currency), cost = the lines' cost at invoice time; ABC classes from
+        ``abc_thresholds`` (see ``_customer_abc_thresholds``, computed when not
+        given). ``sales`` is a query of the figures of at least these customers
+        (by default aggregated for them from the invoices). The band of the
         scheme of the customer's channel gives the grade, upgraded when the
-        margin reaches the band's quota. Customers whose grade is overridden
-        keep it until the override ends. Only changed rows are written, so a
-        rerun writes nothing and logs no history twice.
+        margin reaches the band's quota. Customers
+        whose grade is overridden keep it until the override ends. Only changed
+        rows are written, so a rerun writes nothing and logs no history twice.
 
         The history lines and the chatter notes are inserted by the same
         statement: a constant number of queries for any number of customers
         (the ORM would insert them 100 rows at a time), and a grade never
         changes without its history.
         """
-        customers = self.filtered("is_customer_card")
-        if not customers:
+        if not self:
             return
         self.env.flush_all()
+        if abc_thresholds is None:
+            abc_thresholds = self._customer_abc_thresholds()
         today = fields.Date.context_today(self)
         author, email_from = self.env["mail.thread"]._message_compute_author()
         self.env.execute_query(
             SQL(
                 """
-            WITH settings AS (
-                SELECT id AS company_id, customer_grade_months AS months,
-                       (%(today)s::date - make_interval(months => customer_grade_months))::date AS date_from,
-                       customer_abc_a_cutoff / 100.0 AS a_cut, customer_abc_b_cutoff / 100.0 AS b_cut
-                  FROM res_company
-            ), batch_companies AS (
-                SELECT DISTINCT COALESCE(company_id, %(company_id)s) AS company_id
-                  FROM res_partner WHERE id = ANY(%(ids)s)
-            ), sales AS (
-                SELECT move.company_id, move.commercial_partner_id AS partner_id,
-                       SUM(-line.balance) AS revenue, SUM(COALESCE(line.customer_cost, 0)) AS cost
-                  FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
-                  JOIN settings ON settings.company_id = move.company_id
-                 WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND line.display_type = 'product'
-                   AND move.company_id IN (SELECT company_id FROM batch_companies)
-                   AND move.invoice_date > settings.date_from AND move.invoice_date <= %(today)s
-              GROUP BY move.company_id, move.commercial_partner_id
+            WITH sales AS (%(sales)s), thresholds AS (
+                SELECT * FROM jsonb_to_recordset(%(thresholds)s::jsonb)
+                    AS t(company_id int, a numeric, b numeric)
             ), customers AS (
                 SELECT p.id, p.customer_channel, p.customer_grade_id, p.grade_override_until,
                        COALESCE(p.company_id, %(company_id)s) AS company_id,
@@ -1081,47 +1146,39 @@ class ResPartner(models.Model):
                   FROM res_partner p
              LEFT JOIN sales ON sales.partner_id = p.id
                        AND sales.company_id = COALESCE(p.company_id, %(company_id)s)
-                 WHERE p.is_customer_card AND p.active
-                   AND COALESCE(p.company_id, %(company_id)s) IN (SELECT company_id FROM batch_companies)
-            ), ranked AS (
-                SELECT customers.*,
-                       -- sales of the customers strictly bigger: the running sum (ties included)
-                       -- minus the ties' own sales; a frame exclusion would be quadratic
-                       SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id ORDER BY revenue DESC)
-                       - SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id, revenue) AS bigger,
-                       SUM(GREATEST(revenue, 0)) OVER (PARTITION BY company_id) AS total
-                  FROM customers
+                 WHERE p.id = ANY(%(ids)s) AND p.is_customer_card AND p.active
             ), figures AS (
-                SELECT ranked.*,
-                       ROUND(revenue / settings.months, 2) AS monthly,
+                SELECT customers.*,
+                       ROUND(revenue / company.customer_grade_months, 2) AS monthly,
                        CASE WHEN revenue > 0 THEN ROUND(100 * (revenue - cost) / revenue, 2)
                             ELSE 0 END AS margin,
-                       CASE WHEN revenue <= 0 THEN 'c'
-                            WHEN bigger < total * settings.a_cut THEN 'a'
-                            WHEN bigger < total * settings.b_cut THEN 'b'
+                       CASE WHEN revenue > 0 AND revenue >= thresholds.a THEN 'a'
+                            WHEN revenue > 0 AND revenue >= thresholds.b THEN 'b'
                             ELSE 'c' END AS abc,
                        grade_override_until < %(today)s AS override_ended
-                  FROM ranked
-                  JOIN settings ON settings.company_id = ranked.company_id
-                 WHERE ranked.id = ANY(%(ids)s)
+                  FROM customers
+                  JOIN res_company company ON company.id = customers.company_id
+             LEFT JOIN thresholds ON thresholds.company_id = customers.company_id
             ), graded AS (
-                SELECT figures.*,
+                -- the band of the scheme of the customer's channel, the company's own scheme first
+                SELECT DISTINCT ON (figures.id) figures.*,
                        CASE WHEN grade_override_until >= %(today)s THEN customer_grade_id
+                            WHEN band.upgrade_grade_id IS NOT NULL AND figures.margin >= band.margin_quota
+                            THEN band.upgrade_grade_id
                             ELSE band.grade_id END AS grade_id
                   FROM figures
-             LEFT JOIN LATERAL (
-                    SELECT CASE WHEN line.upgrade_grade_id IS NOT NULL AND figures.margin >= line.margin_quota
-                                THEN line.upgrade_grade_id ELSE line.grade_id END AS grade_id
+             LEFT JOIN (
+                    SELECT scheme.channel, scheme.company_id AS scheme_company_id, line.amount_min,
+                           line.amount_max, line.grade_id, line.margin_quota, line.upgrade_grade_id
                       FROM customer_grade_scheme scheme
                       JOIN customer_grade_scheme_line line ON line.scheme_id = scheme.id
-                     WHERE scheme.active AND scheme.channel = figures.customer_channel
-                       AND (scheme.company_id = figures.company_id OR scheme.company_id IS NULL)
-                       AND line.amount_min <= GREATEST(figures.monthly, 0)
-                       AND (COALESCE(line.amount_max, 0) = 0
-                            OR GREATEST(figures.monthly, 0) < line.amount_max)
-                  ORDER BY scheme.company_id NULLS LAST
-                     LIMIT 1
-                    ) band ON TRUE
+                     WHERE scheme.active
+                    ) band ON band.channel = figures.customer_channel
+                       AND (band.scheme_company_id = figures.company_id OR band.scheme_company_id IS NULL)
+                       AND band.amount_min <= GREATEST(figures.monthly, 0)
+                       AND (COALESCE(band.amount_max, 0) = 0
+                            OR GREATEST(figures.monthly, 0) < band.amount_max)
+              ORDER BY figures.id, band.scheme_company_id NULLS LAST
             ), updated AS (
                 UPDATE res_partner p
                    SET customer_grade_id = graded.grade_id,
@@ -1175,7 +1232,9 @@ class ResPartner(models.Model):
          LEFT JOIN customer_grade old ON old.id = history.old_grade_id
          LEFT JOIN customer_grade new ON new.id = history.new_grade_id
             """,
-                ids=customers.ids,
+                sales=sales or self._customer_sales_sql(self.ids),
+                thresholds=json.dumps(abc_thresholds, default=str),
+                ids=self.ids,
                 today=today,
                 now=fields.Datetime.now(),
                 uid=self.env.uid,
@@ -1210,9 +1269,11 @@ class ResPartner(models.Model):
         """Monthly regrade of every customer, batch by batch. A run that stops
         halfway is simply run again: unchanged customers are not written."""
         domain = Domain("is_customer_card", "=", True)
+        sales = self._customer_sales_snapshot()
+        abc_thresholds = self._customer_abc_thresholds(sales)
         last_id = 0
         while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
-            partners._regrade_customers()
+            partners._regrade_customers(abc_thresholds=abc_thresholds, sales=sales)
             last_id = partners[-1].id
             remaining = self.search_count(domain & Domain("id", ">", last_id))
             if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):

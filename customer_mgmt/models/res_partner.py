@@ -432,7 +432,7 @@ class ResPartner(models.Model):
         help="Attack: new customers and markets. Defend: high capacity, high share. Maintain: high "
         "capacity, low share (or low capacity, high share). Abandon: low capacity, low share.",
     )
-    strategy_resources = fields.Char(string="Resources", compute="_compute_strategy_guidance")
+    strategy_resources = fields.Char(string="Resource Split", compute="_compute_strategy_guidance")
     strategy_kpi = fields.Char(string="Measure", compute="_compute_strategy_guidance")
 
     # ------------------------------------------------------------------

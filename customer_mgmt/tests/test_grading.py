@@ -302,6 +302,20 @@ class TestGrading(CustomerMgmtCase):
             top.margin_quota = 2.0
         self.assertEqual(c_band.amount_max, 0.5 * WAN, "nothing half-written")
 
+    def test_kanban_grouped_by_grade(self):
+        """Grouped by grade, the kanban has a column per grade in grade order, empty ones too."""
+        partner = self._customer("Grouped")
+        self._sell(partner, 80 * WAN)
+        self._regrade(partner)
+        result = (
+            self.env["res.partner"]
+            .with_context(read_group_expand=True)
+            .web_read_group([("id", "=", partner.id)], ["customer_grade_id"], ["__count"])
+        )
+        columns = [group["customer_grade_id"][1] for group in result["groups"]]
+        self.assertEqual(columns, ["AAA", "AA", "A", "B+", "B", "C"])
+        self.assertEqual({g["customer_grade_id"][1]: g["__count"] for g in result["groups"]}["A"], 1)
+
     def test_strategy_quadrant(self):
         prospect = self._customer("Prospect")
         customer = self._customer("Trading", purchasing_capacity="high", purchase_share=60)

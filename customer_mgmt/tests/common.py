@@ -44,7 +44,7 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _post_move(cls, partner, date, amount=1000.0, move_type="out_invoice", currency=None):
+    def _post_move(cls, partner, date, amount=1000.0, move_type="out_invoice", currency=None, product=None):
         move = cls.env["account.move"].create(
             {
                 "move_type": move_type,
@@ -54,7 +54,12 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
                 "currency_id": (currency or cls.env.company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create(
-                        {"product_id": cls.product_a.id, "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        {
+                            "product_id": (product or cls.product_a).id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        }
                     )
                 ],
             }

@@ -3,7 +3,6 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -42,22 +41,7 @@ class TestGrading(CustomerMgmtCase):
         product = self.env["product.product"].create(
             {"name": f"Product {partner.name}", "standard_price": revenue * (1 - margin / 100)}
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": date,
-                "date": date,
-                "currency_id": (currency or self.env.company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "quantity": 1, "price_unit": revenue, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return self._post_move(partner, date, revenue, move_type, currency, product)
 
     def _regrade(self, *partners):
         records = self.env["res.partner"].browse([p.id for p in partners])

@@ -10,3 +10,6 @@ from . import customer_grade
 from . import customer_grade_scheme
 from . import customer_grade_scheme_line
 from . import customer_grade_history
+from . import customer_complaint_category
+from . import customer_complaint
+from . import customer_complaint_deadline

@@ -16,6 +16,11 @@ class CustomerGrade(models.Model):
     visit_frequency_days = fields.Integer(
         string="Visit Every (days)", help="How often salespeople visit customers of this grade."
     )
+    return_window_days = fields.Integer(
+        string="Return Window (days)",
+        help="Days after purchase within which customers of this grade may return or exchange goods; "
+        "0 uses the company's window.",
+    )
     company_id = fields.Many2one("res.company", index=True, help="Leave empty to share the grade.")
     active = fields.Boolean(default=True)
 
@@ -23,7 +28,8 @@ class CustomerGrade(models.Model):
         "(code, COALESCE(company_id, 0))", "A grade with this code already exists."
     )
     _visit_frequency_positive = models.Constraint(
-        "CHECK(visit_frequency_days >= 0)", "The visit frequency cannot be negative."
+        "CHECK(visit_frequency_days >= 0 AND return_window_days >= 0)",
+        "The visit frequency and the return window cannot be negative.",
     )
 
     def _compute_display_name(self):

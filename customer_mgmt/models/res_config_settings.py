@@ -14,3 +14,6 @@ class ResConfigSettings(models.TransientModel):
     customer_grade_months = fields.Integer(related="company_id.customer_grade_months", readonly=False)
     customer_abc_a_cutoff = fields.Float(related="company_id.customer_abc_a_cutoff", readonly=False)
     customer_abc_b_cutoff = fields.Float(related="company_id.customer_abc_b_cutoff", readonly=False)
+    customer_return_window_days = fields.Integer(
+        related="company_id.customer_return_window_days", readonly=False
+    )

@@ -235,7 +235,7 @@ class ResPartner(models.Model):
         string="Scale",
         tracking=True,
     )
-    employee_count = fields.Integer(string="Employees", tracking=True)
+    employee_count = fields.Integer(string="Staff Count", tracking=True)
     business_features = fields.Text(tracking=True)
 
     # ------------------------------------------------------------------
@@ -453,6 +453,8 @@ class ResPartner(models.Model):
         compute="_compute_card_review_overdue",
         search="_search_card_review_overdue",
     )
+    complaint_ids = fields.One2many("customer.complaint", "partner_id", string="Complaints")
+    complaint_count = fields.Integer(compute="_compute_complaint_count")
     key_contact_ids = fields.One2many(
         "res.partner",
         "parent_id",
@@ -634,6 +636,15 @@ class ResPartner(models.Model):
     def _card_review_cutoff(self):
         company = (self[:1].company_id or self.env.company) if self else self.env.company
         return fields.Date.context_today(self) - relativedelta(days=company.customer_card_stale_days)
+
+    def _compute_complaint_count(self):
+        counts = dict(
+            self.env["customer.complaint"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.complaint_count = counts.get(partner.commercial_partner_id, 0)
 
     @api.depends("birthday")
     def _compute_age(self):
@@ -923,6 +934,13 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Grading (客户等级)
     # ------------------------------------------------------------------
+    def action_view_complaints(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_mgmt.customer_complaint_action")
+        customer = self.commercial_partner_id[:1]
+        action["domain"] = [("partner_id", "=", customer.id)]
+        action["context"] = {"default_partner_id": customer.id}
+        return action
+
     def action_regrade(self):
         self.check_access("read")
         self.commercial_partner_id._regrade_customers()

@@ -1,5 +1,6 @@
 from . import test_card
 from . import test_classification
+from . import test_complaint
 from . import test_confidential
 from . import test_grading
 from . import test_handover

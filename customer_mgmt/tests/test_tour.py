@@ -5,7 +5,11 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestCustomerCardTour(HttpCase):
     def test_edit_card_from_kanban(self):
         salesperson = new_test_user(
-            self.env, "cm_tour_sales", groups="customer_mgmt.group_customer_user", name="Tour Salesperson"
+            self.env,
+            "cm_tour_sales",
+            groups="customer_mgmt.group_customer_user",
+            name="Tour Salesperson",
+            lang="en_US",
         )
         customer = self.env["res.partner"].create(
             {
@@ -17,3 +21,21 @@ class TestCustomerCardTour(HttpCase):
         )
         self.start_tour("/odoo", "customer_mgmt_card_tour", login="cm_tour_sales")
         self.assertEqual(customer.business_philosophy, "以质量求生存，以服务求发展")
+
+    def test_record_and_accept_complaint(self):
+        service = new_test_user(
+            self.env,
+            "cm_tour_service",
+            groups="customer_mgmt.group_customer_service,customer_mgmt.group_customer_user",
+            name="Tour Service",
+            lang="en_US",
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "AAA Tour Customer", "is_company": True, "customer_rank": 1, "email": "tour@example.com"}
+        )
+        self.start_tour("/odoo", "customer_mgmt_complaint_tour", login="cm_tour_service")
+        complaint = self.env["customer.complaint"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(complaint.state, "accepted")
+        self.assertEqual(complaint.create_uid, service)
+        self.assertIn("受潮结块", complaint.description)
+        self.assertEqual(complaint.category_id, self.env.ref("customer_mgmt.complaint_category_quality"))

@@ -48,6 +48,12 @@ class CustomerHandoverWizard(models.TransientModel):
         Other features of the module extend this list."""
         return [
             ("sale.order", "user_id", "partner_id", [("state", "in", ("draft", "sent"))]),
+            (
+                "customer.complaint",
+                "user_id",
+                "partner_id",
+                [("state", "not in", ("rejected", "closed", "cancelled"))],
+            ),
         ]
 
     def action_handover(self):
@@ -84,7 +90,7 @@ class CustomerHandoverWizard(models.TransientModel):
                 & Domain(user_field, "=", self.from_user_id.id)
                 & Domain(extra_domain)
             )
-            records.write({user_field: self.to_user_id.id})
+            records.sudo().write({user_field: self.to_user_id.id})
             activity_domain |= Domain("res_model", "=", model) & Domain("res_id", "in", records.ids)
         activities = self.env["mail.activity"].search(
             activity_domain & Domain("user_id", "=", self.from_user_id.id)

@@ -32,3 +32,51 @@ registry.category("web_tour.tours").add("customer_mgmt_card_tour", {
         },
     ],
 });
+
+// A customer-service user records a complaint from the customer card and accepts it.
+registry.category("web_tour.tours").add("customer_mgmt_complaint_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("customer_mgmt.customer_mgmt_menu_root", "Open the Customers app"),
+        {
+            content: "Open the customer card",
+            trigger: ".o_kanban_record:contains('AAA Tour Customer')",
+            run: "click",
+        },
+        {
+            content: "Open the customer's complaints",
+            trigger: "button[name='action_view_complaints']",
+            run: "click",
+        },
+        {
+            content: "Record a new complaint",
+            trigger: ".o-kanban-button-new, .o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Open the categories",
+            trigger: "div[name='category_id'] input",
+            run: "click",
+        },
+        {
+            content: "Choose the first one (product quality)",
+            trigger: "div[name='category_id'] .o-autocomplete--dropdown-item:first",
+            run: "click",
+        },
+        {
+            content: "Describe the complaint",
+            trigger: "div[name='description'] .odoo-editor-editable",
+            run: "editor 一批感冒灵颗粒受潮结块",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "Accept the complaint",
+            trigger: "button[name='action_accept']",
+            run: "click",
+        },
+        {
+            content: "The complaint is accepted",
+            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value='accepted']",
+        },
+    ],
+});

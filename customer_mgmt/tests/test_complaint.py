@@ -1,0 +1,277 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tests import new_test_user, tagged
+
+from .common import CustomerMgmtCase
+
+
+@tagged("post_install", "-at_install")
+class TestComplaint(CustomerMgmtCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        common = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        cls.service = new_test_user(
+            cls.env, "cm_service", groups="customer_mgmt.group_customer_service", **common
+        )
+        cls.responsible = new_test_user(
+            cls.env,
+            "cm_quality",
+            groups="customer_mgmt.group_customer_user",
+            name="Quality Engineer",
+            **common,
+        )
+        cls.department = cls.env["hr.department"].sudo().create({"name": "Quality", "company_id": company.id})
+        boss = (
+            cls.env["hr.employee"]
+            .sudo()
+            .create({"name": "Boss", "user_id": cls.manager.id, "company_id": company.id})
+        )
+        cls.env["hr.employee"].sudo().create(
+            {
+                "name": "Engineer",
+                "user_id": cls.responsible.id,
+                "parent_id": boss.id,
+                "department_id": cls.department.id,
+                "company_id": company.id,
+            }
+        )
+        cls.customer.write({"email": "huadong@example.com", "lang": "en_US"})
+        cls.category = cls.env.ref("customer_mgmt.complaint_category_quality")
+        cls.Complaint = cls.env["customer.complaint"]
+
+    def _record(self, user=None, **vals):
+        return (
+            self.Complaint.with_user(user or self.service)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "category_id": self.category.id,
+                    "description": "<p>包装破损</p>",
+                    **vals,
+                }
+            )
+            .with_user(user or self.service)
+        )
+
+    def _to_state(self, complaint, state):
+        """Walk ``complaint`` to ``state`` with the right users."""
+        steps = [
+            ("accepted", self.service, "action_accept", {}),
+            (
+                "assigned",
+                self.service,
+                "action_assign",
+                {"department_id": self.department.id, "user_id": self.responsible.id},
+            ),
+            ("analysed", self.responsible, "action_analyse", {"root_cause": "运输挤压"}),
+            ("proposed", self.responsible, "action_propose", {"solution": "换货并加固包装"}),
+            ("approved", self.manager, "action_approve", {}),
+            ("implemented", self.responsible, "action_implement", {"implementation_notes": "已换货"}),
+            ("closed", self.service, "action_close", {"evaluation": "客户满意", "satisfaction": "satisfied"}),
+        ]
+        done = [target for target, _user, _method, _vals in steps]
+        start = done.index(complaint.state) + 1 if complaint.state in done else 0
+        for target, user, method, vals in steps[start:]:
+            record = complaint.with_user(user)
+            if vals:
+                record.write(vals)
+            getattr(record, method)()
+            if target == state:
+                break
+        return complaint
+
+    def test_full_workflow(self):
+        complaint = self._record()
+        self.assertTrue(complaint.name.startswith("CMP/"))
+        self.assertEqual(complaint.state, "recorded")
+        self.assertTrue(complaint.deadline, "every open stage has a deadline")
+        self._to_state(complaint, "assigned")
+        activity = complaint.activity_ids.filtered(lambda a: a.user_id == self.responsible)
+        self.assertTrue(activity, "the responsible user gets an activity")
+        self._to_state(complaint, "closed")
+        self.assertRecordValues(
+            complaint,
+            [
+                {
+                    "state": "closed",
+                    "approver_id": self.manager.id,
+                    "satisfaction": "satisfied",
+                    "deadline": False,
+                }
+            ],
+        )
+        self.assertTrue(complaint.closed_date)
+        subjects = complaint.message_ids.mapped("subject")
+        self.assertIn(f"Your complaint {complaint.name} is being handled", subjects)
+        self.assertIn(f"Your complaint {complaint.name} has been resolved", subjects)
+        closing = complaint.message_ids.filtered(lambda m: m.subject and "resolved" in m.subject)
+        self.assertIn(self.customer, closing.partner_ids, "the customer is e-mailed")
+        self.assertIn("换货并加固包装", closing.body)
+        self.assertEqual(self.customer.complaint_count, 1)
+        self.assertEqual(
+            self.customer.action_view_complaints()["domain"], [("partner_id", "=", self.customer.id)]
+        )
+
+    def test_rejection_tells_the_customer(self):
+        complaint = self._record()
+        with self.assertRaisesRegex(UserError, "Decision Reason"):
+            complaint.action_reject()
+        complaint.validity_reason = "合同已约定"
+        complaint.action_reject()
+        self.assertEqual(complaint.state, "rejected")
+        rejection = complaint.message_ids.filtered(lambda m: m.subject == f"Your complaint {complaint.name}")
+        self.assertIn("合同已约定", rejection.body)
+
+    def test_templates_in_customer_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_mgmt"], ["zh_CN"], overwrite=True)
+        self.customer.lang = "zh_CN"
+        complaint = self._record()
+        complaint.action_accept()
+        message = complaint.message_ids.filtered(lambda m: m.subject and complaint.name in m.subject)
+        self.assertIn("正在处理", message.subject)
+        self.assertIn("已受理", message.body)
+
+    def test_refusals(self):
+        complaint = self._record()
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.salesperson).action_accept()
+        with self.assertRaisesRegex(UserError, "needs it to be"):
+            complaint.action_analyse()
+        with self.assertRaisesRegex(UserError, "changes only through their buttons"):
+            complaint.write({"state": "closed"})
+        with self.assertRaisesRegex(UserError, "changes only through their buttons"):
+            complaint.with_user(self.manager).write({"approver_id": self.manager.id})
+        forged = self.Complaint.with_user(self.service).create(
+            {
+                "partner_id": self.customer.id,
+                "category_id": self.category.id,
+                "description": "x",
+                "state": "closed",
+            }
+        )
+        self.assertEqual(forged.state, "recorded")
+        complaint.action_accept()
+        with self.assertRaisesRegex(UserError, "needs it to be"):
+            complaint.action_accept()
+        with self.assertRaisesRegex(UserError, "Department, Responsible"):
+            complaint.action_assign()
+        self._to_state(complaint, "assigned")
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.service).action_analyse()  # not the responsible user
+        with self.assertRaisesRegex(UserError, "Root Cause"):
+            complaint.with_user(self.responsible).action_analyse()
+        self._to_state(complaint, "proposed")
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.responsible).action_approve()
+        with self.assertRaisesRegex(UserError, "Approval Remark"):
+            complaint.with_user(self.manager).action_send_back()
+        complaint.with_user(self.manager).approval_remark = "方案不完整"
+        complaint.with_user(self.manager).action_send_back()
+        self.assertEqual(complaint.state, "analysed")
+
+    def test_cancel_and_no_deletion(self):
+        fresh = self._record()
+        fresh.unlink()
+        complaint = self._record()
+        complaint.action_accept()
+        with self.assertRaisesRegex(UserError, "cancel them with a reason"):
+            complaint.unlink()
+        with self.assertRaisesRegex(UserError, "Cancel Reason"):
+            complaint.action_cancel()
+        complaint.cancel_reason = "客户撤回"
+        complaint.action_cancel()
+        self.assertEqual(complaint.state, "cancelled")
+        with self.assertRaisesRegex(UserError, "cancel them with a reason"):
+            complaint.with_user(self.manager).unlink()
+
+    def test_reopen_by_manager_only(self):
+        complaint = self._to_state(self._record(), "closed")
+        complaint.reopen_reason = "问题复发"
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.service).action_reopen()
+        complaint.with_user(self.manager).action_reopen()
+        self.assertEqual(complaint.state, "assigned")
+        self.assertFalse(complaint.closed_date)
+
+    def test_deadline_escalates_once_per_stage(self):
+        self.registry_enter_test_mode()
+        cron = self.env.ref("customer_mgmt.ir_cron_complaint_escalation")
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            complaint = self._to_state(self._record(), "assigned")
+            rule = self.env["customer.complaint.deadline"].search(
+                [("company_id", "=", self.env.company.id), ("state", "=", "assigned"), ("priority", "=", "0")]
+            )
+            self.assertEqual(complaint.deadline, start + timedelta(hours=rule.hours))
+
+        def manager_activities():
+            return complaint.activity_ids.filtered(lambda a: a.user_id == self.manager)
+
+        with freeze_time(start + timedelta(hours=rule.hours - 1)):
+            cron.method_direct_trigger()
+            self.assertFalse(manager_activities())
+        with freeze_time(start + timedelta(hours=rule.hours + 1)):
+            cron.method_direct_trigger()
+            complaint.invalidate_recordset()
+            self.assertEqual(len(manager_activities()), 1, "the responsible user's manager is told")
+            self.assertTrue(complaint.escalated)
+            cron.method_direct_trigger()
+            complaint.invalidate_recordset()
+            self.assertEqual(len(manager_activities()), 1, "never a second activity for the same breach")
+            complaint.with_user(self.responsible).write({"root_cause": "运输挤压"})
+            complaint.with_user(self.responsible).action_analyse()
+            self.assertFalse(complaint.escalated, "a new stage, a new deadline")
+
+    def test_return_window(self):
+        grade = self.env.ref("customer_mgmt.customer_grade_c")
+        grade.return_window_days = 10
+        invoice = self._post_move(self.customer, fields.Date.today() - timedelta(days=30))
+        late = self._record(return_type="exchange", invoice_id=invoice.id)
+        self.assertEqual(late.return_window_days, self.env.company.customer_return_window_days)
+        self.assertFalse(late.return_out_of_window, "30 days is within the company's default window")
+        self.customer.sudo().customer_grade_id = grade
+        late.invalidate_recordset()
+        late._compute_return_window()
+        self.assertTrue(late.return_out_of_window)
+        self._to_state(late, "proposed")
+        with self.assertRaisesRegex(UserError, "outside the return window"):
+            late.with_user(self.manager).action_approve()
+        late.with_user(self.manager).approval_remark = "大客户，特批换货"
+        late.with_user(self.manager).action_approve()
+        self.assertEqual(late.state, "approved")
+        recent = self._record(
+            return_type="return", invoice_id=self._post_move(self.customer, fields.Date.today()).id
+        )
+        self.assertFalse(recent.return_out_of_window)
+
+    def test_record_rules(self):
+        mine = self._record()
+        other = self._record(partner_id=self.customer_b.id)
+        visible = self.Complaint.with_user(self.salesperson).search([("id", "in", (mine | other).ids)])
+        self.assertEqual(visible, mine)
+        with self.assertRaises(AccessError):
+            other.with_user(self.salesperson).read(["name"])
+        self._to_state(other, "assigned")
+        self.assertEqual(
+            self.Complaint.with_user(self.responsible).search([("id", "=", other.id)]),
+            other,
+            "the responsible user sees the complaint assigned to them",
+        )
+
+    def test_kanban_folds_finished_stages(self):
+        self._record()
+        self._to_state(self._record(), "closed")
+        self._record(validity_reason="无效").action_reject()
+        cancelled = self._record(cancel_reason="重复")
+        cancelled.action_cancel()
+        groups = self.Complaint.formatted_read_group([], ["state"], ["__count"])
+        fold = {group["state"]: group["__fold"] for group in groups}
+        self.assertEqual(fold, {"recorded": False, "closed": True, "rejected": True, "cancelled": True})

@@ -20,7 +20,12 @@ cleanup() { dropdb --if-exists "$TEST_DB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 echo "== installing customer_mgmt with demo data in $TEST_DB"
-odoo_cmd -d "$TEST_DB" -i customer_mgmt --with-demo --stop-after-init --log-level=warn
+install_log=$(mktemp)
+odoo_cmd -d "$TEST_DB" -i customer_mgmt --with-demo --stop-after-init --log-level=warn 2>&1 | tee "$install_log"
+# Odoo carries on without the demo data when it fails to load: that is a failure here.
+if grep -q "demo data failed to install" "$install_log"; then
+    die "the demo data of a module failed to load (see above)"
+fi
 
 echo "== tests"
 report=$(mktemp --suffix=.xml)

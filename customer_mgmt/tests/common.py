@@ -19,28 +19,30 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        common = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
-        cls.salesperson = new_test_user(
-            cls.env, "cm_sales_a", groups="customer_mgmt.group_customer_user", **common
-        )
-        cls.salesperson_b = new_test_user(
-            cls.env, "cm_sales_b", groups="customer_mgmt.group_customer_user", **common
-        )
-        cls.manager = new_test_user(
-            cls.env, "cm_manager", groups="customer_mgmt.group_customer_manager", **common
-        )
-        cls.custodian = new_test_user(
-            cls.env,
-            "cm_custodian",
-            groups="customer_mgmt.group_card_custodian,base.group_allow_export",
-            **common,
+        cls.salesperson = cls._new_user("cm_sales_a", "customer_mgmt.group_customer_user")
+        cls.salesperson_b = cls._new_user("cm_sales_b", "customer_mgmt.group_customer_user")
+        cls.manager = cls._new_user("cm_manager", "customer_mgmt.group_customer_manager")
+        cls.custodian = cls._new_user(
+            "cm_custodian", "customer_mgmt.group_card_custodian,base.group_allow_export"
         )
         cls.customer = cls.env["res.partner"].create(
             {"name": "杭州华东医药批发有限公司", "is_company": True, "user_id": cls.salesperson.id}
         )
         cls.customer_b = cls.env["res.partner"].create(
             {"name": "广州广药医药有限公司", "is_company": True, "user_id": cls.salesperson_b.id}
+        )
+
+    @classmethod
+    def _new_user(cls, login, groups, **values):
+        """A user of the test company with the given groups only."""
+        company = cls.env.company
+        return new_test_user(
+            cls.env,
+            login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+            **values,
         )
 
     @classmethod

@@ -4,8 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import CustomerMgmtCase
 
@@ -16,16 +15,9 @@ class TestComplaint(CustomerMgmtCase):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        common = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
-        cls.service = new_test_user(
-            cls.env, "cm_service", groups="customer_mgmt.group_customer_service", **common
-        )
-        cls.responsible = new_test_user(
-            cls.env,
-            "cm_quality",
-            groups="customer_mgmt.group_customer_user",
-            name="Quality Engineer",
-            **common,
+        cls.service = cls._new_user("cm_service", "customer_mgmt.group_customer_service")
+        cls.responsible = cls._new_user(
+            "cm_quality", "customer_mgmt.group_customer_user", name="Quality Engineer"
         )
         cls.department = cls.env["hr.department"].sudo().create({"name": "Quality", "company_id": company.id})
         boss = (

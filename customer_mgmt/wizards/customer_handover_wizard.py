@@ -90,7 +90,7 @@ class CustomerHandoverWizard(models.TransientModel):
                 & Domain(user_field, "=", self.from_user_id.id)
                 & Domain(extra_domain)
             )
-            records.sudo().write({user_field: self.to_user_id.id})
+            records.write({user_field: self.to_user_id.id})
             activity_domain |= Domain("res_model", "=", model) & Domain("res_id", "in", records.ids)
         activities = self.env["mail.activity"].search(
             activity_domain & Domain("user_id", "=", self.from_user_id.id)

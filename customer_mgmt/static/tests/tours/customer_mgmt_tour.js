@@ -59,8 +59,9 @@ registry.category("web_tour.tours").add("customer_mgmt_complaint_tour", {
             run: "click",
         },
         {
-            content: "Choose the first one (product quality)",
-            trigger: "div[name='category_id'] .o-autocomplete--dropdown-item:first",
+            content: "Choose the first one (product quality), once the categories are loaded",
+            trigger:
+                "div[name='category_id'] .o-autocomplete--dropdown-item:not(.o_m2o_dropdown_option):not(:has(.o_loading)):first",
             run: "click",
         },
         {

@@ -40,6 +40,7 @@ def main():
     po.obsolete_entries().clear()
     po[:] = [entry for entry in po if not entry.obsolete]
     po.metadata["Language"] = "zh_CN"
+    po.metadata["PO-Revision-Date"] = pot.metadata.get("PO-Revision-Date", "")
     po.save(str(po_path))
     missing = [e.msgid for e in po if not e.msgstr]
     print(f"{len(pot)} terms, {len(missing)} without zh_CN translation")

@@ -212,13 +212,22 @@ class CustomerComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        if not self.env.su and {"state", "approver_id", "deadline", "escalated", "closed_date"} & set(vals):
-            raise UserError(
-                self.env._(
-                    "The stage of complaints %(complaints)s changes only through their buttons.",
-                    complaints=", ".join(self.mapped("name")),
+        if not self.env.su:
+            if {"state", "approver_id", "deadline", "escalated", "closed_date"} & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The stage of complaints %(complaints)s changes only through their buttons.",
+                        complaints=", ".join(self.mapped("name")),
+                    )
                 )
-            )
+            finished = self.filtered(lambda c: c.state in FINAL_STATES)
+            if finished and set(vals) - {"reopen_reason"}:
+                raise UserError(
+                    self.env._(
+                        "Complaints %(complaints)s are finished: a manager reopens them before they change.",
+                        complaints=", ".join(finished.mapped("name")),
+                    )
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -41,38 +41,31 @@ class CustomerGradeScheme(models.Model):
             bands = scheme.line_ids.sorted(lambda band: (band.amount_min, band.id))
             if not bands:
                 continue
-            if bands[0].amount_min != 0:
+
+            def refuse(message, band, other=None, scheme=scheme):
                 raise ValidationError(
-                    self.env._(
-                        "Scheme %(scheme)s: the lowest band %(band)s must start at 0.",
-                        scheme=scheme.name,
-                        band=bands[0].display_name,
-                    )
+                    message % {"scheme": scheme.name, "band": band.display_name, "other": other.display_name}
+                    if other
+                    else message % {"scheme": scheme.name, "band": band.display_name}
                 )
+
+            if bands[0].amount_min != 0:
+                refuse(self.env._("Scheme %(scheme)s: the lowest band %(band)s must start at 0."), bands[0])
             for band, following in pairwise(bands):
                 if not band.amount_max or band.amount_max > following.amount_min:
-                    raise ValidationError(
-                        self.env._(
-                            "Scheme %(scheme)s: bands %(band)s and %(other)s overlap.",
-                            scheme=scheme.name,
-                            band=band.display_name,
-                            other=following.display_name,
-                        )
+                    refuse(
+                        self.env._("Scheme %(scheme)s: bands %(band)s and %(other)s overlap."),
+                        band,
+                        following,
                     )
                 if band.amount_max < following.amount_min:
-                    raise ValidationError(
-                        self.env._(
-                            "Scheme %(scheme)s: bands %(band)s and %(other)s leave a gap.",
-                            scheme=scheme.name,
-                            band=band.display_name,
-                            other=following.display_name,
-                        )
+                    refuse(
+                        self.env._("Scheme %(scheme)s: bands %(band)s and %(other)s leave a gap."),
+                        band,
+                        following,
                     )
             if bands[-1].amount_max:
-                raise ValidationError(
-                    self.env._(
-                        "Scheme %(scheme)s: the highest band %(band)s must have no upper bound.",
-                        scheme=scheme.name,
-                        band=bands[-1].display_name,
-                    )
+                refuse(
+                    self.env._("Scheme %(scheme)s: the highest band %(band)s must have no upper bound."),
+                    bands[-1],
                 )

@@ -186,12 +186,15 @@ class TestComplaint(CustomerMgmtCase):
 
     def test_reopen_by_manager_only(self):
         complaint = self._to_state(self._record(), "closed")
+        with self.assertRaisesRegex(UserError, "finished"):
+            complaint.with_user(self.manager).write({"solution": "事后修改"})
         complaint.reopen_reason = "问题复发"
         with self.assertRaises(AccessError):
             complaint.with_user(self.service).action_reopen()
         complaint.with_user(self.manager).action_reopen()
         self.assertEqual(complaint.state, "assigned")
         self.assertFalse(complaint.closed_date)
+        complaint.with_user(self.responsible).write({"root_cause": "包装不合格"})
 
     def test_deadline_escalates_once_per_stage(self):
         self.registry_enter_test_mode()

@@ -24,12 +24,15 @@
         "data/ir_cron_data.xml",
         "data/customer_complaint_data.xml",
         "data/mail_template_data.xml",
+        "data/customer_credit_data.xml",
         "views/customer_certificate_views.xml",
         "views/customer_card_review_views.xml",
         "views/customer_card_access_log_views.xml",
         "views/customer_grade_views.xml",
         "views/customer_complaint_views.xml",
         "views/res_partner_views.xml",
+        "views/customer_credit_views.xml",
+        "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/customer_card_review_wizard_views.xml",
         "wizards/customer_handover_wizard_views.xml",
@@ -44,6 +47,7 @@
         "demo/account_move_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/customer_complaint_demo.xml",
+        "demo/customer_credit_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

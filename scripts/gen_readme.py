@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build customer_mgmt/README.rst from the readme/*.md fragments, OCA style.
+"""Build each addon's README.rst from its readme/*.md fragments, OCA style.
 
 The fragments use the subset of Markdown that is also valid reStructuredText
 (paragraphs, ``-`` bullets, ``*emphasis*``, ``**strong**``).
@@ -12,7 +12,8 @@ import ast
 import sys
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "customer_mgmt"
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = [ROOT / "customer_mgmt", ROOT / "customer_mgmt_stock"]
 SECTIONS = [
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
@@ -20,9 +21,9 @@ SECTIONS = [
 ]
 
 
-def build():
-    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
-    readme = ADDON / "readme"
+def build(addon):
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
+    readme = addon / "readme"
     title = manifest["name"]
     license_badge = manifest["license"].replace("-", "--")
     parts = [
@@ -66,13 +67,14 @@ def build():
 
 
 def main():
-    text = build()
-    target = ADDON / "README.rst"
-    if "--check" in sys.argv:
-        if not target.exists() or target.read_text() != text:
-            sys.exit("customer_mgmt/README.rst is out of date: run python3 scripts/gen_readme.py")
-        return
-    target.write_text(text)
+    for addon in ADDONS:
+        text = build(addon)
+        target = addon / "README.rst"
+        if "--check" in sys.argv:
+            if not target.exists() or target.read_text() != text:
+                sys.exit(f"{addon.name}/README.rst is out of date: run python3 scripts/gen_readme.py")
+            continue
+        target.write_text(text)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ TEST_DB=${TEST_DB:-customer_mgmt_test_$$}
 cleanup() { dropdb --if-exists "$TEST_DB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
-echo "== installing customer_mgmt with demo data in $TEST_DB"
+echo "== installing customer_mgmt and customer_mgmt_stock with demo data in $TEST_DB"
 install_log=$(mktemp)
-odoo_cmd -d "$TEST_DB" -i customer_mgmt --with-demo --stop-after-init --log-level=warn 2>&1 | tee "$install_log"
+odoo_cmd -d "$TEST_DB" -i customer_mgmt,customer_mgmt_stock --with-demo --stop-after-init --log-level=warn 2>&1 | tee "$install_log"
 # Odoo carries on without the demo data when it fails to load: that is a failure here.
 if grep -q "demo data failed to install" "$install_log"; then
     die "the demo data of a module failed to load (see above)"
@@ -29,7 +29,7 @@ fi
 
 echo "== tests"
 report=$(mktemp --suffix=.xml)
-"$PYTHON" -m pytest customer_mgmt/tests -p no:cacheprovider -p no:benchmark --junitxml="$report" \
+"$PYTHON" -m pytest customer_mgmt/tests customer_mgmt_stock/tests -p no:cacheprovider -p no:benchmark --junitxml="$report" \
     --odoo-database="$TEST_DB" --odoo-addons-path="$ADDONS_PATH" --odoo-http \
     --odoo-extra="db_host=$DB_HOST" --odoo-extra="db_port=$DB_PORT" --odoo-extra="db_user=$DB_USER" \
     --odoo-extra="http-interface=127.0.0.1" --odoo-log-level=warn "$@"

@@ -5,7 +5,9 @@ from . import customer_certificate
 from . import customer_card_review
 from . import customer_card_access_log
 from . import res_partner
+from . import account_move
 from . import account_move_line
+from . import sale_order
 from . import customer_grade
 from . import customer_grade_scheme
 from . import customer_grade_scheme_line
@@ -13,3 +15,11 @@ from . import customer_grade_history
 from . import customer_complaint_category
 from . import customer_complaint
 from . import customer_complaint_deadline
+from . import customer_credit_signal
+from . import customer_credit_investigation
+from . import customer_credit_criterion
+from . import customer_credit_grade
+from . import customer_credit_evaluation
+from . import customer_credit_evaluation_line
+from . import customer_credit_application
+from . import customer_credit_hold_log

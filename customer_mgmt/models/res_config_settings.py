@@ -17,3 +17,22 @@ class ResConfigSettings(models.TransientModel):
     customer_return_window_days = fields.Integer(
         related="company_id.customer_return_window_days", readonly=False
     )
+    customer_credit_control = fields.Selection(related="company_id.customer_credit_control", readonly=False)
+    customer_credit_check_order = fields.Boolean(
+        related="company_id.customer_credit_check_order", readonly=False
+    )
+    customer_credit_check_delivery = fields.Boolean(
+        related="company_id.customer_credit_check_delivery", readonly=False
+    )
+    customer_credit_check_invoice = fields.Boolean(
+        related="company_id.customer_credit_check_invoice", readonly=False
+    )
+    customer_credit_overdue_days = fields.Integer(
+        related="company_id.customer_credit_overdue_days", readonly=False
+    )
+    customer_credit_second_level_amount = fields.Monetary(
+        related="company_id.customer_credit_second_level_amount", readonly=False
+    )
+    customer_credit_validity_months = fields.Integer(
+        related="company_id.customer_credit_validity_months", readonly=False
+    )

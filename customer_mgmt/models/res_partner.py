@@ -149,6 +149,19 @@ COMMERCIAL_CARD_FIELDS = [
     "first_trade_date_override",
 ]
 MODULE_CARD_FIELDS = frozenset(CARD_FIELDS).union(COMMERCIAL_CARD_FIELDS) - CORE_CARD_FIELDS
+# Written only by the credit methods (hold, release, application approval, review).
+CREDIT_FIELDS = frozenset(
+    {
+        "credit_hold",
+        "credit_hold_auto",
+        "credit_hold_reason",
+        "credit_hold_date",
+        "credit_limit_date_end",
+        "credit_review_required",
+        "credit_grade_id",
+    }
+)
+CREDIT_CONTROLLER = "customer_mgmt.group_credit_controller"
 
 
 class ResPartner(models.Model):
@@ -674,7 +687,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _commercial_fields(self):
-        return super()._commercial_fields() + COMMERCIAL_CARD_FIELDS
+        return super()._commercial_fields() + COMMERCIAL_CARD_FIELDS + sorted(CREDIT_FIELDS)
 
     @api.model
     def _customer_card_fields(self):
@@ -688,6 +701,8 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if not self.env.su and any(GRADE_FIELDS.intersection(vals) for vals in vals_list):
             raise AccessError(self.env._("Grades are computed; managers override them with Override Grade."))
+        if not self.env.su and any(CREDIT_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(self.env._("Credit holds and limits are set by credit controllers only."))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -700,6 +715,8 @@ class ResPartner(models.Model):
             )
         if not self.env.su and (MODULE_CARD_FIELDS.intersection(vals) or "user_id" in vals):
             self.filtered("is_customer_card")._check_card_write_access(vals)
+        if not self.env.su and (CREDIT_FIELDS.intersection(vals) or "credit_limit" in vals):
+            self._check_credit_write_access(vals)
         res = super().write(vals)
         if "first_trade_date_override" in vals:
             self.commercial_partner_id._refresh_customer_classification()
@@ -1296,3 +1313,409 @@ class ResPartner(models.Model):
             remaining = self.search_count(domain & Domain("id", ">", last_id))
             if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
                 break
+
+    # ------------------------------------------------------------------
+    # Credit (资信管理): exposure, holds, limit validity
+    # ------------------------------------------------------------------
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Open receivables + draft customer invoices + confirmed orders not yet invoiced, "
+        "in company currency, for the commercial partner.",
+    )
+    credit_receivable = fields.Monetary(
+        string="Open Receivables", compute="_compute_credit_figures", currency_field="credit_currency_id"
+    )
+    credit_draft_invoices = fields.Monetary(
+        string="Draft Invoices", compute="_compute_credit_figures", currency_field="credit_currency_id"
+    )
+    credit_uninvoiced_orders = fields.Monetary(
+        string="Orders Not Invoiced", compute="_compute_credit_figures", currency_field="credit_currency_id"
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        help="Credit limit minus exposure; empty when the customer has no limit.",
+    )
+    credit_overdue_amount = fields.Monetary(
+        string="Overdue Amount", compute="_compute_credit_figures", currency_field="credit_currency_id"
+    )
+    credit_overdue_days = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_credit_figures",
+        help="Days past the due date of the oldest unpaid invoice instalment.",
+    )
+    credit_over_limit = fields.Boolean(
+        string="Over Credit Limit", compute="_compute_credit_figures", search="_search_credit_over_limit"
+    )
+    credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_currency_id")
+    credit_hold = fields.Boolean(tracking=True, copy=False, index=True)
+    credit_hold_auto = fields.Boolean(
+        string="Automatic Hold",
+        copy=False,
+        help="Put on hold by the credit review; released automatically once the customer is back "
+        "within policy. A manual hold stays until a credit controller releases it.",
+    )
+    credit_hold_reason = fields.Char(string="Hold Reason", tracking=True, copy=False)
+    credit_hold_date = fields.Datetime(string="On Hold Since", copy=False)
+    credit_limit_date_end = fields.Date(
+        string="Credit Limit Valid Until",
+        tracking=True,
+        copy=False,
+        help="Set by the approved credit application.",
+    )
+    credit_review_required = fields.Boolean(
+        copy=False,
+        help="The credit limit has expired: a new credit application is due.",
+    )
+    credit_grade_id = fields.Many2one(
+        "customer.credit.grade", tracking=True, copy=False, index="btree_not_null"
+    )
+    credit_hold_log_ids = fields.One2many("customer.credit.hold.log", "partner_id", string="Hold Log")
+    credit_application_ids = fields.One2many("customer.credit.application", "partner_id")
+    credit_evaluation_ids = fields.One2many("customer.credit.evaluation", "partner_id")
+    credit_investigation_ids = fields.One2many("customer.credit.investigation", "partner_id")
+
+    @api.depends_context("company")
+    def _compute_credit_currency_id(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_credit_figures(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        figures = commercial._credit_figures(company)
+        limits = commercial._credit_limits(company)
+        for partner in self:
+            figure = figures[partner.commercial_partner_id.id]
+            limit = limits[partner.commercial_partner_id.id]
+            partner.credit_exposure = figure["exposure"]
+            partner.credit_receivable = figure["receivable"]
+            partner.credit_draft_invoices = figure["draft_invoices"]
+            partner.credit_uninvoiced_orders = figure["orders"]
+            partner.credit_overdue_amount = figure["overdue_amount"]
+            partner.credit_overdue_days = figure["overdue_days"]
+            partner.credit_available = limit - figure["exposure"] if limit else 0.0
+            partner.credit_over_limit = (
+                bool(limit) and company.currency_id.compare_amounts(figure["exposure"], limit) > 0
+            )
+
+    def _search_credit_over_limit(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        ids = self._credit_over_limit_ids(self.env.company)
+        positive = (operator == "in") == (True in value)
+        return Domain("id", "in" if positive else "not in", ids)
+
+    @api.model
+    def _credit_over_limit_ids(self, company):
+        """Commercial partners whose exposure exceeds their limit in ``company``."""
+        partners = (
+            self.with_company(company).sudo().search([("credit_limit", ">", 0), ("parent_id", "=", False)])
+        )
+        figures = partners._credit_figures(company)
+        limits = partners._credit_limits(company)
+        currency = company.currency_id
+        return [
+            pid
+            for pid, limit in limits.items()
+            if currency.compare_amounts(figures[pid]["exposure"], limit) > 0
+        ]
+
+    def _credit_limits(self, company):
+        """Odoo's own credit limit per partner of ``self`` in ``company`` (0 = none)."""
+        return {partner.id: partner.credit_limit for partner in self.with_company(company).sudo()}
+
+    def _credit_figures(self, company, exclude_order_ids=()):
+        """Credit exposure of the commercial partners ``self`` in ``company``, in
+        its currency, in one query whatever the history: posted unpaid
+        receivables (residuals are in company currency), draft customer
+        invoices and refunds, and what confirmed orders invoiced to them have
+        not yet invoiced (at the order's rate). Orders ``exclude_order_ids`` are
+        left out (the ones being confirmed)."""
+        ids = list(self.ids)
+        empty = dict.fromkeys(
+            ("exposure", "receivable", "draft_invoices", "orders", "overdue_amount", "overdue_days"), 0
+        )
+        if not ids:
+            return {}
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH members AS (
+                SELECT id, commercial_partner_id FROM res_partner WHERE commercial_partner_id = ANY(%(ids)s)
+            ), receivable AS (
+                SELECT members.commercial_partner_id AS partner_id,
+                       SUM(line.amount_residual) AS amount,
+                       SUM(line.amount_residual) FILTER (
+                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue,
+                       MAX(%(today)s - line.date_maturity) FILTER (
+                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue_days
+                  FROM account_move_line line
+                  JOIN members ON members.id = line.partner_id
+                  JOIN account_account account ON account.id = line.account_id
+                 WHERE line.company_id = %(company)s AND line.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable' AND NOT line.reconciled
+              GROUP BY 1
+            ), draft AS (
+                SELECT move.commercial_partner_id AS partner_id, SUM(move.amount_total_signed) AS amount
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s AND move.state = 'draft'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1
+            ), orders AS (
+                SELECT members.commercial_partner_id AS partner_id,
+                       SUM((line.product_uom_qty - line.qty_invoiced)
+                           * line.price_total / line.product_uom_qty
+                           / COALESCE(NULLIF(sale.currency_rate, 0), 1)) AS amount
+                  FROM sale_order sale
+                  JOIN members ON members.id = sale.partner_invoice_id
+                  JOIN sale_order_line line ON line.order_id = sale.id
+                 WHERE sale.company_id = %(company)s AND sale.state = 'sale'
+                   AND sale.id != ALL(%(exclude)s)
+                   AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty
+              GROUP BY 1
+            )
+            SELECT partner.id, COALESCE(receivable.amount, 0), COALESCE(draft.amount, 0),
+                   COALESCE(orders.amount, 0), COALESCE(receivable.overdue, 0),
+                   COALESCE(receivable.overdue_days, 0)
+              FROM unnest(%(ids)s) AS partner(id)
+         LEFT JOIN receivable ON receivable.partner_id = partner.id
+         LEFT JOIN draft ON draft.partner_id = partner.id
+         LEFT JOIN orders ON orders.partner_id = partner.id
+                """,
+                ids=ids,
+                company=company.id,
+                today=fields.Date.context_today(self),
+                exclude=list(exclude_order_ids),
+            )
+        )
+        figures = {pid: dict(empty) for pid in ids}
+        round_ = company.currency_id.round
+        for pid, receivable, draft, orders, overdue, overdue_days in rows:
+            figures[pid] = {
+                "receivable": round_(receivable),
+                "draft_invoices": round_(draft),
+                "orders": round_(orders),
+                "exposure": round_(receivable + draft + orders),
+                "overdue_amount": round_(overdue),
+                "overdue_days": overdue_days,
+            }
+        return figures
+
+    def _credit_lock(self):
+        """Serialize credit decisions per customer: the row is updated, so a
+        concurrent transaction deciding on the same customer waits for this one
+        and then fails to serialize (and is retried with a fresh snapshot)
+        instead of deciding on figures that miss this one's orders."""
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", sorted(self.ids))
+        )
+
+    def _credit_policy_breach(self, company, figure, limit):
+        """Why the customer is outside the company's credit policy, or ''."""
+        currency = company.currency_id
+        if limit and currency.compare_amounts(figure["exposure"], limit) > 0:
+            return self.env._(
+                "Exposure %(exposure)s exceeds the credit limit %(limit)s.",
+                exposure=format_amount(self.env, figure["exposure"], currency),
+                limit=format_amount(self.env, limit, currency),
+            )
+        max_days = company.customer_credit_overdue_days
+        if max_days and figure["overdue_days"] > max_days:
+            return self.env._(
+                "%(amount)s overdue for %(days)s days (policy: %(max)s days).",
+                amount=format_amount(self.env, figure["overdue_amount"], currency),
+                days=figure["overdue_days"],
+                max=max_days,
+            )
+        return ""
+
+    def _check_credit_write_access(self, vals):
+        if CREDIT_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "Credit holds, grades and limit validity of %(customers)s change only through the credit "
+                    "actions (hold, release, approved applications).",
+                    customers=", ".join(self.mapped("display_name")),
+                )
+            )
+        if self.env.company.customer_credit_control != "off" and not self.env.user.has_group(
+            CREDIT_CONTROLLER
+        ):
+            raise AccessError(
+                self.env._(
+                    "Credit control is on: only credit controllers change the credit limit of %(customers)s, "
+                    "through an approved credit application.",
+                    customers=", ".join(self.mapped("display_name")),
+                )
+            )
+
+    def _check_credit_controller(self):
+        if not self.env.user.has_group(CREDIT_CONTROLLER):
+            raise AccessError(self.env._("Only credit controllers may hold or release customers."))
+
+    def action_credit_hold(self):
+        return self._credit_wizard_action("hold")
+
+    def action_credit_release(self):
+        return self._credit_wizard_action("release")
+
+    def _credit_wizard_action(self, action):
+        self._check_credit_controller()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.credit.action.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_action": action,
+                "default_partner_ids": self.commercial_partner_id.ids,
+            },
+        }
+
+    def _credit_hold(self, reason, auto=False, figures=None):
+        """Put the commercial partners on hold (manual unless ``auto``) and log it."""
+        if not auto:
+            self._check_credit_controller()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for holding %(customers)s.", customers=self._names()))
+        partners = self.commercial_partner_id.filtered(
+            lambda p: not p.credit_hold or (p.credit_hold_auto and not auto)
+        )
+        partners.sudo().write(
+            {
+                "credit_hold": True,
+                "credit_hold_auto": auto,
+                "credit_hold_reason": reason,
+                "credit_hold_date": fields.Datetime.now(),
+            }
+        )
+        partners._credit_log("auto_hold" if auto else "hold", reason, figures)
+        return partners
+
+    def _credit_release(self, reason, auto=False, figures=None):
+        if not auto:
+            self._check_credit_controller()
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._("Give the reason for releasing %(customers)s.", customers=self._names())
+            )
+        partners = self.commercial_partner_id.filtered("credit_hold")
+        partners.sudo().write(
+            {
+                "credit_hold": False,
+                "credit_hold_auto": False,
+                "credit_hold_reason": False,
+                "credit_hold_date": False,
+            }
+        )
+        partners._credit_log("auto_release" if auto else "release", reason, figures)
+        return partners
+
+    def _credit_log(self, action, reason, figures=None, order=None):
+        """One hold-log line per partner with its figures at this moment."""
+        company = order.company_id if order else self.env.company
+        figures = figures or self._credit_figures(company)
+        limits = self._credit_limits(company)
+        self.env["customer.credit.hold.log"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "action": action,
+                    "reason": reason,
+                    "user_id": self.env.uid,
+                    "order_id": order.id if order else False,
+                    "exposure": figures[partner.id]["exposure"],
+                    "credit_limit": limits[partner.id],
+                    "overdue_amount": figures[partner.id]["overdue_amount"],
+                    "overdue_days": figures[partner.id]["overdue_days"],
+                }
+                for partner in self
+            ]
+        )
+
+    def _names(self):
+        return ", ".join(self.mapped("display_name"))
+
+    def _credit_review(self, company):
+        """Apply the company's credit policy to the commercial partners ``self``:
+        hold those outside it, release the automatic holds of those back within
+        it, and flag expired limits. Idempotent, so a cron run can be repeated."""
+        figures = self._credit_figures(company)
+        limits = self._credit_limits(company)
+        to_hold, to_release = {}, self.browse()
+        for partner in self:
+            breach = partner._credit_policy_breach(company, figures[partner.id], limits[partner.id])
+            if breach and not partner.credit_hold:
+                to_hold.setdefault(breach, self.browse())
+                to_hold[breach] |= partner
+            elif not breach and partner.credit_hold and partner.credit_hold_auto:
+                to_release |= partner
+        for reason, partners in to_hold.items():
+            partners._credit_hold(reason, auto=True, figures=figures)
+        if to_release:
+            to_release._credit_release(
+                self.env._("Back within the credit policy."), auto=True, figures=figures
+            )
+        today = fields.Date.context_today(self)
+        expired = self.filtered(
+            lambda p: (
+                p.credit_limit_date_end and p.credit_limit_date_end < today and not p.credit_review_required
+            )
+        )
+        if expired:
+            expired.sudo().credit_review_required = True
+            expired._credit_schedule_review(company)
+
+    def _credit_schedule_review(self, company):
+        controllers = company._credit_controllers()
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": partner.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("Credit limit expired: review the customer's credit"),
+                    "user_id": user.id,
+                }
+                for partner in self
+                for user in controllers
+            ]
+        )
+
+    @api.model
+    def _cron_credit_review(self, batch_size=1000):
+        """Daily credit review of every company that has credit control on,
+        batch by batch of customers (each batch for all those companies), so
+        an interrupted run still covers every company; safe to rerun."""
+        companies = self.env["res.company"].search([("customer_credit_control", "!=", "off")])
+        if not companies:
+            return
+        domain = Domain("parent_id", "=", False) & Domain("company_id", "in", [*companies.ids, False])
+        domain &= (
+            Domain("customer_rank", ">", 0)
+            | Domain("credit_hold", "=", True)
+            | Domain("credit_limit_date_end", "!=", False)
+        )
+        last_id = 0
+        while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
+            for company in companies:
+                shared_or_own = partners.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
+                shared_or_own.with_company(company)._credit_review(company)
+            last_id = partners[-1].id
+            remaining = self.search_count(domain & Domain("id", ">", last_id))
+            if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
+                return
+
+    def action_view_credit_hold_log(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_mgmt.customer_credit_hold_log_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id[:1].id)]
+        return action

@@ -5,5 +5,7 @@ from . import test_confidential
 from . import test_grading
 from . import test_handover
 from . import test_security
+from . import test_credit
+from . import test_credit_concurrency
 from . import test_i18n
 from . import test_tour

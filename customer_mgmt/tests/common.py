@@ -47,11 +47,13 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
 
     @classmethod
     def _post_move(cls, partner, date, amount=1000.0, move_type="out_invoice", currency=None, product=None):
+        """Posted invoice (or other move type) of ``amount``, due on ``date``."""
         move = cls.env["account.move"].create(
             {
                 "move_type": move_type,
                 "partner_id": partner.id,
                 "invoice_date": date,
+                "invoice_date_due": date,
                 "date": date,
                 "currency_id": (currency or cls.env.company.currency_id).id,
                 "invoice_line_ids": [

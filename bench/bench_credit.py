@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Benchmark of the credit check at order confirmation and of exposure.
+
+    python3 -m pip install -r bench/requirements.txt
+    odoo -d cm_credit -i customer_mgmt --stop-after-init ...
+    odoo -d oca_credit -i sale_management,sale_financial_risk --stop-after-init ...
+    python3 bench/bench_credit.py cm_credit oca_credit [--db_host=... --db_user=... --addons-path=...]
+
+Both databases are written to (use throw-away ones). In each, a customer gets
+2,000 open invoices (posted through the ORM, so OCA's stored risk fields are
+up to date), then 3-line orders are confirmed one by one: in the customer_mgmt
+database with credit control off and with it on block, in the OCA database
+with sale_financial_risk blocking on open and draft invoices and orders. The
+limit is high enough for every order to pass: we time the check, not the
+refusal. Then, in the customer_mgmt database, 10,000 customers with 20 open
+receivable lines each are seeded in SQL to time the exposure of all of them
+and the search for those over their limit.
+"""
+
+import argparse
+import statistics
+import time
+
+import odoo
+from odoo.fields import Command
+from odoo.tools import SQL
+
+RUNS = 15
+
+
+def environment(database):
+    registry = odoo.modules.registry.Registry(database)
+    cr = registry.cursor()
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def customer_with_open_invoices(env, count=2000):
+    product = env["product.product"].create({"name": "Bench credit product", "list_price": 10.0})
+    partner = env["res.partner"].create({"name": "Bench credit customer", "is_company": True})
+    start = time.perf_counter()
+    for _batch in range(count // 250):
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": "2026-10-01",
+                    "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": 10.0})],
+                }
+                for _i in range(250)
+            ]
+        )
+        moves.action_post()
+        env.cr.commit()
+    print(f"  {count} open invoices posted in {time.perf_counter() - start:.0f} s")
+    return partner, product
+
+
+def confirm_runs(env, partner, product, label):
+    """Median time and queries of action_confirm() of a 3-line order."""
+    times, queries = [], []
+    for _run in range(RUNS):
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty, "price_unit": 10.0})
+                    for qty in (1, 2, 3)
+                ],
+            }
+        )
+        env.flush_all()
+        env.invalidate_all()
+        before = env.cr.sql_log_count
+        start = time.perf_counter()
+        order.action_confirm()
+        env.flush_all()
+        times.append(time.perf_counter() - start)
+        queries.append(env.cr.sql_log_count - before)
+        env.cr.commit()
+    result = (statistics.median(times) * 1000, int(statistics.median(queries)))
+    print(f"  {label:<44} {result[0]:8.1f} ms {result[1]:5d} queries")
+    return result
+
+
+def bench_customer_mgmt(database):
+    print(f"customer_mgmt ({database})")
+    env = environment(database)
+    company = env.company
+    partner, product = customer_with_open_invoices(env)
+    partner.credit_limit = 1e12
+    company.customer_credit_control = "off"
+    off = confirm_runs(env, partner, product, "confirm, credit control off")
+    company.customer_credit_control = "block"
+    block = confirm_runs(env, partner, product, "confirm, credit control block")
+    company.customer_credit_control = "off"
+    env.cr.commit()
+    exposure(env)
+    env.cr.close()
+    return off, block
+
+
+def exposure(env, customers=10000, lines=20):
+    cr = env.cr
+    template = env["account.move.line"].search(
+        [("partner_id.name", "=", "Bench credit customer"), ("account_id.account_type", "=", "asset_receivable")],
+        limit=1,
+    )
+    cr.execute(
+        SQL(
+            """INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank, type,
+                                        autopost_bills, credit_limit)
+               SELECT 'Bench exposure ' || n, 'Bench exposure ' || n, TRUE, TRUE, 1, 'contact', 'ask',
+                      jsonb_build_object(%s::text, 20000 + (n %% 7) * 10000)
+                 FROM generate_series(1, %s) n""",
+            env.company.id,
+            customers,
+        )
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
+    columns = [
+        name
+        for name, field in template._fields.items()
+        if field.store and field.column_type and name not in ("id", "partner_id", "amount_residual", "date_maturity")
+    ]
+    column_sql = SQL(", ").join(SQL.identifier(name) for name in columns)
+    cr.execute(
+        SQL(
+            """INSERT INTO account_move_line (%s, partner_id, amount_residual, date_maturity)
+               SELECT %s, p.id, 100 + (p.id * 13 + k * 7) %% 2000, CURRENT_DATE - (k * 5)
+                 FROM account_move_line, generate_series(1, %s) k,
+                      (SELECT id FROM res_partner WHERE name LIKE 'Bench exposure %%') p
+                WHERE account_move_line.id = %s""",
+            column_sql,
+            column_sql,
+            lines,
+            template.id,
+        )
+    )
+    cr.execute("ANALYZE res_partner; ANALYZE account_move_line")
+    cr.commit()
+    partners = env["res.partner"].search([("name", "=like", "Bench exposure %")])
+    print(f"  seeded {len(partners)} customers with {lines} open receivable lines each")
+    for label, func in (
+        ("exposure of all customers", lambda: partners._credit_figures(env.company)),
+        ("search customers over their limit", lambda: env["res.partner"].search([("credit_over_limit", "=", True)])),
+    ):
+        env.invalidate_all()
+        before = cr.sql_log_count
+        start = time.perf_counter()
+        result = func()
+        print(
+            f"  {label:<44} {time.perf_counter() - start:8.3f} s  {cr.sql_log_count - before:5d} queries "
+            f"({len(result)} customers)"
+        )
+
+
+def bench_oca(database):
+    print(f"OCA sale_financial_risk ({database})")
+    env = environment(database)
+    partner, product = customer_with_open_invoices(env)
+    partner.write(
+        {
+            "credit_limit": 1e12,
+            "risk_invoice_draft_include": True,
+            "risk_invoice_open_include": True,
+            "risk_sale_order_include": True,
+        }
+    )
+    env.cr.commit()
+    result = confirm_runs(env, partner, product, "confirm, sale_financial_risk blocking")
+    env.cr.close()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("database")
+    parser.add_argument("oca_database")
+    args, odoo_args = parser.parse_known_args()
+    odoo.tools.config.parse_config(["-d", args.database, *odoo_args])
+    off, block = bench_customer_mgmt(args.database)
+    oca = bench_oca(args.oca_database)
+    print(f"\n{'action_confirm(), 3 lines, 2,000 open invoices':<48} {'median':>10} {'queries':>8} {'vs off':>7}")
+    for label, (ms, queries) in (
+        ("customer_mgmt, control off", off),
+        ("customer_mgmt, control block", block),
+        ("OCA sale_financial_risk, blocking", oca),
+    ):
+        print(f"{label:<48} {ms:8.1f} ms {queries:8d} {ms / off[0]:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

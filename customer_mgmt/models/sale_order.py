@@ -1,0 +1,263 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
+
+# Written only by the credit methods (one-time release, hold-back, approval request).
+CREDIT_ORDER_FIELDS = frozenset(
+    {
+        "credit_release_user_id",
+        "credit_release_date",
+        "credit_release_amount",
+        "credit_release_reason",
+        "credit_block_reason",
+        "credit_approval_requested",
+    }
+)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    credit_release_user_id = fields.Many2one("res.users", string="Released By", readonly=True, copy=False)
+    credit_release_date = fields.Datetime(string="Released On", readonly=True, copy=False)
+    credit_release_amount = fields.Monetary(
+        string="Released Amount",
+        currency_field="credit_currency_id",
+        readonly=True,
+        copy=False,
+        help="A one-time credit release covers this order up to this amount (company currency).",
+    )
+    credit_release_reason = fields.Char(string="Release Reason", readonly=True, copy=False)
+    credit_block_reason = fields.Text(
+        string="Credit Block",
+        readonly=True,
+        copy=False,
+        help="Why the credit check kept this order unconfirmed.",
+    )
+    credit_approval_requested = fields.Boolean(readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(CREDIT_ORDER_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(self.env._("Credit releases are given by credit controllers only."))
+        orders = super().create(vals_list)
+        orders.filtered(lambda order: order.state == "sale")._credit_check_confirmation()
+        return orders
+
+    def write(self, vals):
+        if not self.env.su and CREDIT_ORDER_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "Credit releases of %(orders)s are given by credit controllers only.",
+                    orders=self._names(),
+                )
+            )
+        if vals.get("state") == "sale":
+            confirming = self.filtered(lambda order: order.state != "sale")
+            confirming._credit_check_confirmation()
+            if confirming.filtered("credit_block_reason"):
+                vals = {**vals, "credit_block_reason": False}
+        return super().write(vals)
+
+    def _names(self):
+        return ", ".join(self.mapped("display_name"))
+
+    def _credit_amount(self):
+        """Order total in company currency."""
+        return self.amount_total / (self.currency_rate or 1.0)
+
+    def _credit_checked(self, checkpoint="customer_credit_check_order"):
+        return self.filtered(
+            lambda order: order.company_id.customer_credit_control == "block" and order.company_id[checkpoint]
+        )
+
+    def _credit_blocked_orders(self):
+        """{order: reason} for the orders of ``self`` the credit check refuses.
+        Locks their customers first so that two confirmations for the same
+        customer are decided one after the other. Costs a constant number of
+        queries whatever the customers' history."""
+        blocked = {}
+        for company, orders in self._credit_checked().grouped("company_id").items():
+            partners = orders.partner_invoice_id.commercial_partner_id
+            partners._credit_lock()
+            figures = partners._credit_figures(company, exclude_order_ids=orders.ids)
+            limits = partners._credit_limits(company)
+            for partner, partner_orders in orders.grouped(
+                lambda order: order.partner_invoice_id.commercial_partner_id
+            ).items():
+                exposure = figures[partner.id]["exposure"]
+                for order in partner_orders.sorted("id"):
+                    amount = order._credit_amount()
+                    reason = order._credit_block_reason(partner, exposure, amount, limits[partner.id])
+                    if reason:
+                        blocked[order] = reason
+                    else:
+                        exposure += amount
+        return blocked
+
+    def _credit_block_reason(self, partner, exposure, amount, limit):
+        """Why this order may not be confirmed, or '' (released orders pass)."""
+        currency = self.company_id.currency_id
+        if self.credit_release_date and currency.compare_amounts(amount, self.credit_release_amount) <= 0:
+            return ""
+        values = {
+            "order": self.name,
+            "customer": partner.display_name,
+            "exposure": format_amount(self.env, exposure, currency),
+            "amount": format_amount(self.env, amount, currency),
+            "limit": format_amount(self.env, limit, currency) if limit else self.env._("none"),
+        }
+        if partner.credit_hold:
+            return self.env._(
+                "%(order)s: %(customer)s is on credit hold (%(reason)s). Exposure %(exposure)s, this order "
+                "%(amount)s, credit limit %(limit)s.",
+                reason=partner.credit_hold_reason,
+                **values,
+            )
+        if limit and currency.compare_amounts(exposure + amount, limit) > 0:
+            return self.env._(
+                "%(order)s: %(customer)s would go over its credit limit. Exposure %(exposure)s + this order "
+                "%(amount)s > credit limit %(limit)s.",
+                **values,
+            )
+        return ""
+
+    def _credit_check_confirmation(self):
+        blocked = self._credit_blocked_orders()
+        if blocked:
+            raise UserError(
+                "\n".join(blocked.values())
+                + "\n"
+                + self.env._("Ask a credit controller for a release (Request Credit Approval).")
+            )
+
+    def action_confirm(self):
+        # Portal signatures, online payments and other automated confirmations
+        # run as superuser or as the customer: keep blocked orders waiting for
+        # the credit controllers instead of failing the customer's action.
+        if self.env.su or self.env.user.share:
+            blocked = self._credit_blocked_orders()
+            if blocked:
+                self._credit_hold_back(blocked)
+                rest = self - self.browse([order.id for order in blocked])
+                return super(SaleOrder, rest).action_confirm() if rest else True
+        return super().action_confirm()
+
+    def _credit_hold_back(self, blocked):
+        """Leave ``blocked`` orders unconfirmed with their reason and ask the
+        credit controllers for a decision."""
+        for order, reason in blocked.items():
+            order.sudo().write({"credit_block_reason": reason})
+            order.sudo().message_post(body=reason)
+        self.browse([order.id for order in blocked])._credit_request_approval()
+
+    def action_confirm_credit_checked(self):
+        """Confirm the orders that pass the credit check, report the others."""
+        blocked = self._credit_blocked_orders()
+        for order, reason in blocked.items():
+            order.sudo().credit_block_reason = reason
+        passing = self - self.browse([order.id for order in blocked])
+        if passing:
+            passing.action_confirm()
+        message = self.env._("%(count)s order(s) confirmed.", count=len(passing))
+        if blocked:
+            message += "\n" + "\n".join(blocked.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Confirm with credit check"),
+                "message": message,
+                "type": "warning" if blocked else "success",
+                "sticky": bool(blocked),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_credit_request_approval(self):
+        self.check_access("write")
+        blocked = self._credit_blocked_orders()
+        if not blocked:
+            raise UserError(
+                self.env._("%(orders)s pass the credit check: confirm them directly.", orders=self._names())
+            )
+        self.browse([order.id for order in blocked])._credit_request_approval()
+        return True
+
+    def _credit_request_approval(self):
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        vals_list = []
+        for order in self.filtered(lambda o: not o.credit_approval_requested):
+            vals_list += [
+                {
+                    "res_model_id": model_id,
+                    "res_id": order.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("Credit approval requested"),
+                    "note": order.credit_block_reason or "",
+                    "user_id": user.id,
+                }
+                for user in order.company_id._credit_controllers()
+            ]
+        self.sudo().credit_approval_requested = True
+        self.env["mail.activity"].sudo().create(vals_list)
+
+    def action_credit_release_once(self):
+        self.env["res.partner"]._check_credit_controller()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.credit.action.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_action": "release_order", "default_order_id": self.ensure_one().id},
+        }
+
+    def _credit_release_once(self, reason):
+        """One-time release by a credit controller: this order, up to its
+        current amount, passes the credit check once."""
+        self.ensure_one()
+        self.env["res.partner"]._check_credit_controller()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for releasing %(order)s.", order=self.name))
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("%(order)s is not waiting for confirmation.", order=self.name))
+        self.sudo().write(
+            {
+                "credit_release_user_id": self.env.uid,
+                "credit_release_date": fields.Datetime.now(),
+                "credit_release_amount": self._credit_amount(),
+                "credit_release_reason": reason,
+                "credit_block_reason": False,
+            }
+        )
+        self.partner_invoice_id.commercial_partner_id._credit_log("order_release", reason, order=self)
+        self.activity_ids.filtered(
+            lambda activity: (
+                activity.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+                and activity.user_id in self.company_id._credit_controllers()
+            )
+        ).sudo().action_feedback(feedback=reason)
+        self.message_post(body=self.env._("One-time credit release: %(reason)s", reason=reason))
+
+    @api.depends("company_id", "partner_id", "amount_total")
+    def _compute_partner_credit_warning(self):
+        res = super()._compute_partner_credit_warning()
+        warned = self.filtered(
+            lambda order: (
+                order.state in ("draft", "sent")
+                and order.partner_invoice_id
+                and order.company_id.customer_credit_control != "off"
+            )
+        )
+        for company, orders in warned.grouped("company_id").items():
+            partners = orders.partner_invoice_id.commercial_partner_id._origin
+            figures = partners._credit_figures(company, exclude_order_ids=orders._origin.ids)
+            limits = partners._credit_limits(company)
+            for order in orders:
+                partner = order.partner_invoice_id.commercial_partner_id._origin
+                order.partner_credit_warning = order._credit_block_reason(
+                    partner, figures[partner.id]["exposure"], order._credit_amount(), limits[partner.id]
+                )
+        return res

@@ -103,7 +103,10 @@ def bench_customer_mgmt(database):
 def exposure(env, customers=10000, lines=20):
     cr = env.cr
     template = env["account.move.line"].search(
-        [("partner_id.name", "=", "Bench credit customer"), ("account_id.account_type", "=", "asset_receivable")],
+        [
+            ("partner_id.name", "=", "Bench credit customer"),
+            ("account_id.account_type", "=", "asset_receivable"),
+        ],
         limit=1,
     )
     cr.execute(
@@ -121,7 +124,9 @@ def exposure(env, customers=10000, lines=20):
     columns = [
         name
         for name, field in template._fields.items()
-        if field.store and field.column_type and name not in ("id", "partner_id", "amount_residual", "date_maturity")
+        if field.store
+        and field.column_type
+        and name not in ("id", "partner_id", "amount_residual", "date_maturity")
     ]
     column_sql = SQL(", ").join(SQL.identifier(name) for name in columns)
     cr.execute(
@@ -143,7 +148,10 @@ def exposure(env, customers=10000, lines=20):
     print(f"  seeded {len(partners)} customers with {lines} open receivable lines each")
     for label, func in (
         ("exposure of all customers", lambda: partners._credit_figures(env.company)),
-        ("search customers over their limit", lambda: env["res.partner"].search([("credit_over_limit", "=", True)])),
+        (
+            "search customers over their limit",
+            lambda: env["res.partner"].search([("credit_over_limit", "=", True)]),
+        ),
     ):
         env.invalidate_all()
         before = cr.sql_log_count
@@ -174,14 +182,19 @@ def bench_oca(database):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("database")
     parser.add_argument("oca_database")
     args, odoo_args = parser.parse_known_args()
     odoo.tools.config.parse_config(["-d", args.database, *odoo_args])
     off, block = bench_customer_mgmt(args.database)
     oca = bench_oca(args.oca_database)
-    print(f"\n{'action_confirm(), 3 lines, 2,000 open invoices':<48} {'median':>10} {'queries':>8} {'vs off':>7}")
+    print(
+        f"\n{'action_confirm(), 3 lines, 2,000 open invoices':<48} {'median':>10} "
+        f"{'queries':>8} {'vs off':>7}"
+    )
     for label, (ms, queries) in (
         ("customer_mgmt, control off", off),
         ("customer_mgmt, control block", block),

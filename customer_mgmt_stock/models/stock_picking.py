@@ -13,11 +13,13 @@ class StockPicking(models.Model):
         """Deliveries to a customer on credit hold wait for a credit controller,
         unless the order they come from was released once."""
         held = self.filtered(
-            lambda picking: picking.picking_type_code == "outgoing"
-            and picking.company_id.customer_credit_control == "block"
-            and picking.company_id.customer_credit_check_delivery
-            and picking.partner_id.commercial_partner_id.credit_hold
-            and not picking.sale_id.credit_release_date
+            lambda picking: (
+                picking.picking_type_code == "outgoing"
+                and picking.company_id.customer_credit_control == "block"
+                and picking.company_id.customer_credit_check_delivery
+                and picking.partner_id.commercial_partner_id.credit_hold
+                and not picking.sale_id.credit_release_date
+            )
         )
         if held:
             raise UserError(

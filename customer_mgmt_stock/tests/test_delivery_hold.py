@@ -11,7 +11,9 @@ class TestDeliveryHold(CustomerMgmtCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.controller = cls._new_user("cm_credit_stock", "customer_mgmt.group_credit_controller")
-        cls.goods = cls.env["product.product"].create({"name": "Boxed tablets", "type": "consu", "is_storable": True})
+        cls.goods = cls.env["product.product"].create(
+            {"name": "Boxed tablets", "type": "consu", "is_storable": True}
+        )
         warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.env.company.id)], limit=1)
         cls.env["stock.quant"]._update_available_quantity(cls.goods, warehouse.lot_stock_id, 10)
 
@@ -19,7 +21,9 @@ class TestDeliveryHold(CustomerMgmtCase):
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
-                "order_line": [Command.create({"product_id": self.goods.id, "product_uom_qty": 2, "tax_ids": []})],
+                "order_line": [
+                    Command.create({"product_id": self.goods.id, "product_uom_qty": 2, "tax_ids": []})
+                ],
             }
         )
         order.action_confirm()
@@ -47,7 +51,9 @@ class TestDeliveryHold(CustomerMgmtCase):
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
-                "order_line": [Command.create({"product_id": self.goods.id, "product_uom_qty": 2, "tax_ids": []})],
+                "order_line": [
+                    Command.create({"product_id": self.goods.id, "product_uom_qty": 2, "tax_ids": []})
+                ],
             }
         )
         self.customer.with_user(self.controller)._credit_hold("Cheque bounced")

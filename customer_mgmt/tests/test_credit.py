@@ -329,9 +329,7 @@ class TestCreditReview(CreditCase):
         self.registry_enter_test_mode()
 
     def _review(self):
-        cron = self.env.ref("customer_mgmt.ir_cron_credit_review")
-        self.env.flush_all()
-        cron.method_direct_trigger()
+        self.customer._credit_review(self.company)
         self.customer.invalidate_recordset()
 
     def test_cron_holds_and_releases_automatic_holds_only(self):

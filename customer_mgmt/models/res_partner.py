@@ -1642,25 +1642,32 @@ class ResPartner(models.Model):
     def _names(self):
         return ", ".join(self.mapped("display_name"))
 
-    def _credit_review(self, company):
-        """Apply the company's credit policy to the commercial partners ``self``:
-        hold those outside it, release the automatic holds of those back within
-        it, and flag expired limits. Idempotent, so a cron run can be repeated."""
-        figures = self._credit_figures(company)
-        limits = self._credit_limits(company)
-        to_hold, to_release = {}, self.browse()
-        for partner in self:
-            breach = partner._credit_policy_breach(company, figures[partner.id], limits[partner.id])
-            if breach and not partner.credit_hold:
-                to_hold.setdefault(breach, self.browse())
-                to_hold[breach] |= partner
-            elif not breach and partner.credit_hold and partner.credit_hold_auto:
-                to_release |= partner
-        for reason, partners in to_hold.items():
-            partners._credit_hold(reason, auto=True, figures=figures)
-        if to_release:
-            to_release._credit_release(
-                self.env._("Back within the credit policy."), auto=True, figures=figures
+    def _credit_review(self, companies):
+        """Apply the credit policy of ``companies`` to the commercial partners
+        ``self``. A hold is on the partner, not per company: it is held when it
+        is outside the policy of any of the companies it trades with, and its
+        automatic hold is released only once it is within all of them. Expired
+        limits are flagged. Idempotent, so a cron run can be repeated."""
+        breaches = {}  # partner -> (company, reason, that company's figures)
+        for company in companies:
+            partners = self.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
+            figures = partners._credit_figures(company)
+            limits = partners._credit_limits(company)
+            for partner in partners:
+                reason = partner._credit_policy_breach(company, figures[partner.id], limits[partner.id])
+                if reason and partner not in breaches:
+                    breaches[partner] = (company, reason, figures)
+        to_hold = {}
+        for partner, (company, reason, figures) in breaches.items():
+            if not partner.credit_hold:
+                to_hold.setdefault((company, reason), (self.browse(), figures))
+                to_hold[company, reason] = (to_hold[company, reason][0] | partner, figures)
+        for (company, reason), (partners, figures) in to_hold.items():
+            partners.with_company(company)._credit_hold(reason, auto=True, figures=figures)
+        to_release = self.filtered(lambda p: p.credit_hold and p.credit_hold_auto and p not in breaches)
+        for company, partners in to_release.grouped(lambda p: p.company_id or companies[0]).items():
+            partners.with_company(company)._credit_release(
+                self.env._("Back within the credit policy."), auto=True
             )
         today = fields.Date.context_today(self)
         expired = self.filtered(
@@ -1670,10 +1677,10 @@ class ResPartner(models.Model):
         )
         if expired:
             expired.sudo().credit_review_required = True
-            expired._credit_schedule_review(company)
+            expired._credit_schedule_review(companies)
 
-    def _credit_schedule_review(self, company):
-        controllers = company._credit_controllers()
+    def _credit_schedule_review(self, companies):
+        controllers = self.env["res.users"].union(*(company._credit_controllers() for company in companies))
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         self.env["mail.activity"].sudo().create(
             [
@@ -1705,9 +1712,7 @@ class ResPartner(models.Model):
         )
         last_id = 0
         while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
-            for company in companies:
-                shared_or_own = partners.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
-                shared_or_own.with_company(company)._credit_review(company)
+            partners._credit_review(companies)
             last_id = partners[-1].id
             remaining = self.search_count(domain & Domain("id", ">", last_id))
             if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):

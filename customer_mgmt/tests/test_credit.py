@@ -329,7 +329,9 @@ class TestCreditReview(CreditCase):
         self.registry_enter_test_mode()
 
     def _review(self):
-        self.customer._credit_review(self.company)
+        cron = self.env.ref("customer_mgmt.ir_cron_credit_review")
+        self.env.flush_all()
+        cron.method_direct_trigger()
         self.customer.invalidate_recordset()
 
     def test_cron_holds_and_releases_automatic_holds_only(self):
@@ -361,6 +363,19 @@ class TestCreditReview(CreditCase):
         self._review()
         self.assertTrue(self.customer.credit_hold)
         self.assertIn("1,500.00", self.customer.credit_hold_reason)
+
+    def test_hold_stands_while_any_company_is_outside_policy(self):
+        other = self.setup_other_company(name="上海分公司")["company"]
+        other.customer_credit_control = "block"
+        self._block()
+        self._post_move(self.customer, fields.Date.today(), 1500.0)
+        self._review()
+        self.assertTrue(self.customer.credit_hold)
+        self._review()
+        self.assertTrue(
+            self.customer.credit_hold, "a company where the customer is within policy must not release it"
+        )
+        self.assertEqual(self.customer.credit_hold_log_ids.mapped("action"), ["auto_hold"])
 
     def test_expired_limit_requires_review(self):
         self._block()

@@ -1,4 +1,5 @@
 import json
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
@@ -1441,51 +1442,44 @@ class ResPartner(models.Model):
         if not ids:
             return {}
         self.env.flush_all()
+        # Each part reads through an index: Odoo's unreconciled (account, partner)
+        # index, our partial index of draft invoices, and sale_order.partner_invoice_id.
         rows = self.env.execute_query(
             SQL(
                 """
             WITH members AS (
                 SELECT id, commercial_partner_id FROM res_partner WHERE commercial_partner_id = ANY(%(ids)s)
-            ), receivable AS (
-                SELECT members.commercial_partner_id AS partner_id,
-                       SUM(line.amount_residual) AS amount,
-                       SUM(line.amount_residual) FILTER (
-                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue,
-                       MAX(%(today)s - line.date_maturity) FILTER (
-                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue_days
+            ), items AS (
+                SELECT members.commercial_partner_id AS partner_id, line.amount_residual AS receivable,
+                       0 AS draft, 0 AS orders, line.date_maturity AS due
                   FROM account_move_line line
                   JOIN members ON members.id = line.partner_id
-                  JOIN account_account account ON account.id = line.account_id
-                 WHERE line.company_id = %(company)s AND line.parent_state = 'posted'
-                   AND account.account_type = 'asset_receivable' AND NOT line.reconciled
-              GROUP BY 1
-            ), draft AS (
-                SELECT move.commercial_partner_id AS partner_id, SUM(move.amount_total_signed) AS amount
+                 WHERE line.account_id IN (
+                           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                   AND line.reconciled IS NOT TRUE
+                   AND line.company_id = %(company)s AND line.parent_state = 'posted'
+             UNION ALL
+                SELECT members.commercial_partner_id, 0, move.amount_total_signed, 0, NULL
                   FROM account_move move
-                 WHERE move.company_id = %(company)s AND move.state = 'draft'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1
-            ), orders AS (
-                SELECT members.commercial_partner_id AS partner_id,
-                       SUM((line.product_uom_qty - line.qty_invoiced)
-                           * line.price_total / line.product_uom_qty
-                           / COALESCE(NULLIF(sale.currency_rate, 0), 1)) AS amount
+                  JOIN members ON members.id = move.partner_id
+                 WHERE move.state = 'draft' AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.company_id = %(company)s
+             UNION ALL
+                SELECT members.commercial_partner_id, 0, 0,
+                       (line.product_uom_qty - line.qty_invoiced) * line.price_total / line.product_uom_qty
+                       / COALESCE(NULLIF(sale.currency_rate, 0), 1),
+                       NULL
                   FROM sale_order sale
                   JOIN members ON members.id = sale.partner_invoice_id
                   JOIN sale_order_line line ON line.order_id = sale.id
-                 WHERE sale.company_id = %(company)s AND sale.state = 'sale'
-                   AND sale.id != ALL(%(exclude)s)
+                 WHERE sale.state = 'sale' AND sale.company_id = %(company)s AND sale.id != ALL(%(exclude)s)
                    AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty
-              GROUP BY 1
             )
-            SELECT partner.id, COALESCE(receivable.amount, 0), COALESCE(draft.amount, 0),
-                   COALESCE(orders.amount, 0), COALESCE(receivable.overdue, 0),
-                   COALESCE(receivable.overdue_days, 0)
-              FROM unnest(%(ids)s) AS partner(id)
-         LEFT JOIN receivable ON receivable.partner_id = partner.id
-         LEFT JOIN draft ON draft.partner_id = partner.id
-         LEFT JOIN orders ON orders.partner_id = partner.id
+            SELECT partner_id, SUM(receivable), SUM(draft), SUM(orders),
+                   COALESCE(SUM(receivable) FILTER (WHERE due < %(today)s AND receivable > 0), 0),
+                   COALESCE(MAX(%(today)s - due) FILTER (WHERE due < %(today)s AND receivable > 0), 0)
+              FROM items
+          GROUP BY partner_id
                 """,
                 ids=ids,
                 company=company.id,
@@ -1578,42 +1572,35 @@ class ResPartner(models.Model):
         }
 
     def _credit_hold(self, reason, auto=False, figures=None):
-        """Put the commercial partners on hold (manual unless ``auto``) and log it."""
-        if not auto:
-            self._check_credit_controller()
-        if not (reason or "").strip():
-            raise UserError(self.env._("Give the reason for holding %(customers)s.", customers=self._names()))
-        partners = self.commercial_partner_id.filtered(
-            lambda p: not p.credit_hold or (p.credit_hold_auto and not auto)
+        """Put the commercial partners on hold (manual unless ``auto``) and log it.
+        A manual hold replaces an automatic one, never the reverse."""
+        return self._credit_set_hold(
+            True, reason, auto, figures, lambda p: not p.credit_hold or (p.credit_hold_auto and not auto)
         )
-        partners.sudo().write(
-            {
-                "credit_hold": True,
-                "credit_hold_auto": auto,
-                "credit_hold_reason": reason,
-                "credit_hold_date": fields.Datetime.now(),
-            }
-        )
-        partners._credit_log("auto_hold" if auto else "hold", reason, figures)
-        return partners
 
     def _credit_release(self, reason, auto=False, figures=None):
+        return self._credit_set_hold(False, reason, auto, figures, lambda p: p.credit_hold)
+
+    def _credit_set_hold(self, hold, reason, auto, figures, concerned):
         if not auto:
             self._check_credit_controller()
         if not (reason or "").strip():
             raise UserError(
-                self.env._("Give the reason for releasing %(customers)s.", customers=self._names())
+                self.env._("Give the reason for holding %(customers)s.", customers=self._names())
+                if hold
+                else self.env._("Give the reason for releasing %(customers)s.", customers=self._names())
             )
-        partners = self.commercial_partner_id.filtered("credit_hold")
+        partners = self.commercial_partner_id.filtered(concerned)
         partners.sudo().write(
             {
-                "credit_hold": False,
-                "credit_hold_auto": False,
-                "credit_hold_reason": False,
-                "credit_hold_date": False,
+                "credit_hold": hold,
+                "credit_hold_auto": hold and auto,
+                "credit_hold_reason": hold and reason,
+                "credit_hold_date": hold and fields.Datetime.now(),
             }
         )
-        partners._credit_log("auto_release" if auto else "release", reason, figures)
+        action = ("auto_" if auto else "") + ("hold" if hold else "release")
+        partners._credit_log(action, reason, figures)
         return partners
 
     def _credit_log(self, action, reason, figures=None, order=None):
@@ -1648,22 +1635,23 @@ class ResPartner(models.Model):
         is outside the policy of any of the companies it trades with, and its
         automatic hold is released only once it is within all of them. Expired
         limits are flagged. Idempotent, so a cron run can be repeated."""
-        breaches = {}  # partner -> (company, reason, that company's figures)
+        figures, breaches = {}, {}  # company -> its figures; partner -> (company, reason)
         for company in companies:
             partners = self.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
-            figures = partners._credit_figures(company)
+            figures[company] = partners._credit_figures(company)
             limits = partners._credit_limits(company)
             for partner in partners:
-                reason = partner._credit_policy_breach(company, figures[partner.id], limits[partner.id])
+                reason = partner._credit_policy_breach(
+                    company, figures[company][partner.id], limits[partner.id]
+                )
                 if reason and partner not in breaches:
-                    breaches[partner] = (company, reason, figures)
-        to_hold = {}
-        for partner, (company, reason, figures) in breaches.items():
+                    breaches[partner] = (company, reason)
+        to_hold = defaultdict(list)
+        for partner, company_reason in breaches.items():
             if not partner.credit_hold:
-                to_hold.setdefault((company, reason), (self.browse(), figures))
-                to_hold[company, reason] = (to_hold[company, reason][0] | partner, figures)
-        for (company, reason), (partners, figures) in to_hold.items():
-            partners.with_company(company)._credit_hold(reason, auto=True, figures=figures)
+                to_hold[company_reason].append(partner.id)
+        for (company, reason), ids in to_hold.items():
+            self.browse(ids).with_company(company)._credit_hold(reason, auto=True, figures=figures[company])
         to_release = self.filtered(lambda p: p.credit_hold and p.credit_hold_auto and p not in breaches)
         for company, partners in to_release.grouped(lambda p: p.company_id or companies[0]).items():
             partners.with_company(company)._credit_release(
@@ -1680,21 +1668,12 @@ class ResPartner(models.Model):
             expired._credit_schedule_review(companies)
 
     def _credit_schedule_review(self, companies):
-        controllers = self.env["res.users"].union(*(company._credit_controllers() for company in companies))
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        self.env["mail.activity"].sudo().create(
-            [
-                {
-                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                    "res_id": partner.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": self.env._("Credit limit expired: review the customer's credit"),
-                    "user_id": user.id,
-                }
-                for partner in self
-                for user in controllers
-            ]
-        )
+        for user in self.env["res.users"].union(*(company._credit_controllers() for company in companies)):
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Credit limit expired: review the customer's credit"),
+                user_id=user.id,
+            )
 
     @api.model
     def _cron_credit_review(self, batch_size=1000):

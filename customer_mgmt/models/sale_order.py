@@ -15,6 +15,11 @@ CREDIT_ORDER_FIELDS = frozenset(
 )
 
 
+class CreditChecked(frozenset):
+    """Ids of orders the credit check already passed under lock in this call.
+    A Python object in the context, which no RPC call can forge."""
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -55,6 +60,9 @@ class SaleOrder(models.Model):
             )
         if vals.get("state") == "sale":
             confirming = self.filtered(lambda order: order.state != "sale")
+            checked = self.env.context.get("customer_mgmt_credit_checked")
+            if isinstance(checked, CreditChecked):
+                confirming = confirming.filtered(lambda order: order.id not in checked)
             confirming._credit_check_confirmation()
             if confirming.filtered("credit_block_reason"):
                 vals = {**vals, "credit_block_reason": False}
@@ -67,7 +75,8 @@ class SaleOrder(models.Model):
         """Order total in company currency."""
         return self.amount_total / (self.currency_rate or 1.0)
 
-    def _credit_checked(self, checkpoint="customer_credit_check_order"):
+    def _credit_controlled(self, checkpoint="customer_credit_check_order"):
+        """Orders whose company blocks at ``checkpoint``."""
         return self.filtered(
             lambda order: order.company_id.customer_credit_control == "block" and order.company_id[checkpoint]
         )
@@ -78,7 +87,7 @@ class SaleOrder(models.Model):
         customer are decided one after the other. Costs a constant number of
         queries whatever the customers' history."""
         blocked = {}
-        for company, orders in self._credit_checked().grouped("company_id").items():
+        for company, orders in self._credit_controlled().grouped("company_id").items():
             partners = orders.partner_invoice_id.commercial_partner_id
             partners._credit_lock()
             figures = partners._credit_figures(company, exclude_order_ids=orders.ids)
@@ -140,8 +149,11 @@ class SaleOrder(models.Model):
             blocked = self._credit_blocked_orders()
             if blocked:
                 self._credit_hold_back(blocked)
-                rest = self - self.browse([order.id for order in blocked])
-                return super(SaleOrder, rest).action_confirm() if rest else True
+            rest = self - self.browse([order.id for order in blocked])
+            if not rest:
+                return True
+            rest = rest.with_context(customer_mgmt_credit_checked=CreditChecked(rest.ids))
+            return super(SaleOrder, rest).action_confirm()
         return super().action_confirm()
 
     def _credit_hold_back(self, blocked):
@@ -159,7 +171,7 @@ class SaleOrder(models.Model):
             order.sudo().credit_block_reason = reason
         passing = self - self.browse([order.id for order in blocked])
         if passing:
-            passing.action_confirm()
+            passing.with_context(customer_mgmt_credit_checked=CreditChecked(passing.ids)).action_confirm()
         message = self.env._("%(count)s order(s) confirmed.", count=len(passing))
         if blocked:
             message += "\n" + "\n".join(blocked.values())
@@ -186,23 +198,15 @@ class SaleOrder(models.Model):
         return True
 
     def _credit_request_approval(self):
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("sale.order")
-        vals_list = []
         for order in self.filtered(lambda o: not o.credit_approval_requested):
-            vals_list += [
-                {
-                    "res_model_id": model_id,
-                    "res_id": order.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": self.env._("Credit approval requested"),
-                    "note": order.credit_block_reason or "",
-                    "user_id": user.id,
-                }
-                for user in order.company_id._credit_controllers()
-            ]
+            for user in order.company_id._credit_controllers():
+                order.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Credit approval requested"),
+                    note=order.credit_block_reason or "",
+                    user_id=user.id,
+                )
         self.sudo().credit_approval_requested = True
-        self.env["mail.activity"].sudo().create(vals_list)
 
     def action_credit_release_once(self):
         self.env["res.partner"]._check_credit_controller()
@@ -241,7 +245,7 @@ class SaleOrder(models.Model):
         ).sudo().action_feedback(feedback=reason)
         self.message_post(body=self.env._("One-time credit release: %(reason)s", reason=reason))
 
-    @api.depends("company_id", "partner_id", "amount_total")
+    @api.depends("company_id", "partner_id", "partner_invoice_id", "amount_total")
     def _compute_partner_credit_warning(self):
         res = super()._compute_partner_credit_warning()
         warned = self.filtered(

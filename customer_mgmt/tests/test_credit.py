@@ -193,6 +193,11 @@ class TestCreditEnforcement(CreditCase):
         self.assertEqual((small | big).mapped("state"), ["draft", "draft"])
         with self.assertRaises(UserError):
             big.with_user(self.salesperson).write({"state": "sale"})
+        # A context that JSON-RPC can send does not pass for "already checked".
+        with self.assertRaises(UserError):
+            big.with_user(self.salesperson).with_context(
+                customer_mgmt_credit_checked=[big.id]
+            ).action_confirm()
         with self.assertRaises(UserError):
             self.env["sale.order"].with_user(self.salesperson).create(
                 {

@@ -135,8 +135,8 @@ class CustomerCreditApplication(models.Model):
                 raise UserError(
                     self.env._("Credit application %(name)s needs a justification.", name=application.name)
                 )
-            limit = application.partner_id._credit_limits(application.company_id)[application.partner_id.id]
-            application.sudo().write({"state": "submitted", "current_limit": limit})
+            partner = application.partner_id.with_company(application.company_id).sudo()
+            application.sudo().write({"state": "submitted", "current_limit": partner.credit_limit})
             application._schedule_approval(application.company_id._credit_controllers())
         return True
 

@@ -1387,10 +1387,9 @@ class ResPartner(models.Model):
         company = self.env.company
         commercial = self.commercial_partner_id
         figures = commercial._credit_figures(company)
-        limits = commercial._credit_limits(company)
         for partner in self:
             figure = figures[partner.commercial_partner_id.id]
-            limit = limits[partner.commercial_partner_id.id]
+            limit = figure["limit"]
             partner.credit_exposure = figure["exposure"]
             partner.credit_receivable = figure["receivable"]
             partner.credit_draft_invoices = figure["draft_invoices"]
@@ -1415,82 +1414,110 @@ class ResPartner(models.Model):
         partners = (
             self.with_company(company).sudo().search([("credit_limit", ">", 0), ("parent_id", "=", False)])
         )
-        figures = partners._credit_figures(company)
-        limits = partners._credit_limits(company)
         currency = company.currency_id
         return [
             pid
-            for pid, limit in limits.items()
-            if currency.compare_amounts(figures[pid]["exposure"], limit) > 0
+            for pid, figure in partners._credit_figures(company).items()
+            if currency.compare_amounts(figure["exposure"], figure["limit"]) > 0
         ]
 
-    def _credit_limits(self, company):
-        """Odoo's own credit limit per partner of ``self`` in ``company`` (0 = none)."""
-        return {partner.id: partner.credit_limit for partner in self.with_company(company).sudo()}
-
     def _credit_figures(self, company, exclude_order_ids=()):
-        """Credit exposure of the commercial partners ``self`` in ``company``, in
-        its currency, in one query whatever the history: posted unpaid
-        receivables (residuals are in company currency), draft customer
-        invoices and refunds, and what confirmed orders invoiced to them have
-        not yet invoiced (at the order's rate). Orders ``exclude_order_ids`` are
-        left out (the ones being confirmed)."""
-        ids = list(self.ids)
-        empty = dict.fromkeys(
-            ("exposure", "receivable", "draft_invoices", "orders", "overdue_amount", "overdue_days"), 0
-        )
-        if not ids:
+        """Credit figures of the commercial partners ``self`` in ``company``
+        (see ``_credit_figures_of``)."""
+        if not self:
             return {}
+        customers = SQL("SELECT unnest(%s::int[]) AS id, NULL::int[] AS order_ids", self.ids)
+        return self._credit_figures_of(company, customers, exclude_order_ids)
+
+    @api.model
+    def _credit_figures_of(self, company, customers, exclude_order_ids=(), lock=False):
+        """{partner id: figures} in ``company``, in its currency, for the
+        commercial partners that the query ``customers`` yields (columns ``id``
+        and ``order_ids``, returned as they are). One statement whatever the
+        history: exposure = posted unpaid receivables (residuals are in company
+        currency) + draft customer invoices and refunds + what confirmed orders
+        invoiced to them have not yet invoiced (at the order's rate), leaving
+        out the orders ``exclude_order_ids`` (the ones being confirmed); the
+        overdue amount and days; Odoo's credit limit in ``company`` (0 = none)
+        and the hold flag.
+
+        With ``lock``, the same statement updates the customers' rows, so a
+        concurrent transaction deciding on one of them waits for this one and
+        then fails to serialize (Odoo retries it with a fresh snapshot) instead
+        of deciding on figures that miss this one's orders."""
         self.env.flush_all()
+        credit_limit = self._fields["credit_limit"]
         # Each part reads through an index: Odoo's unreconciled (account, partner)
         # index, our partial index of draft invoices, and sale_order.partner_invoice_id.
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH members AS (
-                SELECT id, commercial_partner_id FROM res_partner WHERE commercial_partner_id = ANY(%(ids)s)
+            WITH customers AS (%(customers)s), locked AS (%(lock)s), members AS (
+                SELECT id, commercial_partner_id AS customer_id
+                  FROM res_partner WHERE commercial_partner_id IN (SELECT id FROM customers)
             ), items AS (
-                SELECT members.commercial_partner_id AS partner_id, line.amount_residual AS receivable,
-                       0 AS draft, 0 AS orders, line.date_maturity AS due
+                SELECT members.customer_id, SUM(line.amount_residual) AS receivable, 0 AS draft, 0 AS orders,
+                       SUM(line.amount_residual) FILTER (
+                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue,
+                       MAX(%(today)s - line.date_maturity) FILTER (
+                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue_days
                   FROM account_move_line line
                   JOIN members ON members.id = line.partner_id
-                 WHERE line.account_id IN (
-                           SELECT id FROM account_account WHERE account_type = 'asset_receivable')
-                   AND line.reconciled IS NOT TRUE
+                  JOIN account_account account ON account.id = line.account_id
+                 WHERE account.account_type = 'asset_receivable' AND line.reconciled IS NOT TRUE
                    AND line.company_id = %(company)s AND line.parent_state = 'posted'
+              GROUP BY 1
              UNION ALL
-                SELECT members.commercial_partner_id, 0, move.amount_total_signed, 0, NULL
+                SELECT members.customer_id, 0, SUM(move.amount_total_signed), 0, 0, 0
                   FROM account_move move
                   JOIN members ON members.id = move.partner_id
                  WHERE move.state = 'draft' AND move.move_type IN ('out_invoice', 'out_refund')
                    AND move.company_id = %(company)s
+              GROUP BY 1
              UNION ALL
-                SELECT members.commercial_partner_id, 0, 0,
-                       (line.product_uom_qty - line.qty_invoiced) * line.price_total / line.product_uom_qty
-                       / COALESCE(NULLIF(sale.currency_rate, 0), 1),
-                       NULL
+                SELECT members.customer_id, 0, 0,
+                       SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
+                           / line.product_uom_qty / COALESCE(NULLIF(sale.currency_rate, 0), 1)),
+                       0, 0
                   FROM sale_order sale
                   JOIN members ON members.id = sale.partner_invoice_id
                   JOIN sale_order_line line ON line.order_id = sale.id
                  WHERE sale.state = 'sale' AND sale.company_id = %(company)s AND sale.id != ALL(%(exclude)s)
                    AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty
+              GROUP BY 1
+            ), totals AS (
+                SELECT customer_id, SUM(receivable) AS receivable, SUM(draft) AS draft, SUM(orders) AS orders,
+                       SUM(overdue) AS overdue, MAX(overdue_days) AS overdue_days
+                  FROM items GROUP BY customer_id
             )
-            SELECT partner_id, SUM(receivable), SUM(draft), SUM(orders),
-                   COALESCE(SUM(receivable) FILTER (WHERE due < %(today)s AND receivable > 0), 0),
-                   COALESCE(MAX(%(today)s - due) FILTER (WHERE due < %(today)s AND receivable > 0), 0)
-              FROM items
-          GROUP BY partner_id
+            SELECT customers.id, customers.order_ids,
+                   COALESCE((partner.credit_limit ->> %(company_key)s)::float, %(limit_fallback)s),
+                   partner.credit_hold IS TRUE, COALESCE(totals.receivable, 0), COALESCE(totals.draft, 0),
+                   COALESCE(totals.orders, 0), COALESCE(totals.overdue, 0), COALESCE(totals.overdue_days, 0)
+              FROM customers
+              JOIN res_partner partner ON partner.id = customers.id
+         LEFT JOIN totals ON totals.customer_id = customers.id
                 """,
-                ids=ids,
+                customers=customers,
+                lock=SQL(
+                    "UPDATE res_partner SET write_date = write_date WHERE id IN (SELECT id FROM customers) "
+                    "RETURNING id"
+                    if lock
+                    else "SELECT NULL"
+                ),
                 company=company.id,
+                company_key=str(company.id),
+                limit_fallback=credit_limit.get_company_dependent_fallback(self.with_company(company)) or 0.0,
                 today=fields.Date.context_today(self),
                 exclude=list(exclude_order_ids),
             )
         )
-        figures = {pid: dict(empty) for pid in ids}
         round_ = company.currency_id.round
-        for pid, receivable, draft, orders, overdue, overdue_days in rows:
-            figures[pid] = {
+        return {
+            pid: {
+                "order_ids": order_ids or [],
+                "limit": limit,
+                "hold": hold,
                 "receivable": round_(receivable),
                 "draft_invoices": round_(draft),
                 "orders": round_(orders),
@@ -1498,20 +1525,12 @@ class ResPartner(models.Model):
                 "overdue_amount": round_(overdue),
                 "overdue_days": overdue_days,
             }
-        return figures
+            for pid, order_ids, limit, hold, receivable, draft, orders, overdue, overdue_days in rows
+        }
 
-    def _credit_lock(self):
-        """Serialize credit decisions per customer: the row is updated, so a
-        concurrent transaction deciding on the same customer waits for this one
-        and then fails to serialize (and is retried with a fresh snapshot)
-        instead of deciding on figures that miss this one's orders."""
-        self.env.cr.execute(
-            SQL("UPDATE res_partner SET write_date = write_date WHERE id = ANY(%s)", sorted(self.ids))
-        )
-
-    def _credit_policy_breach(self, company, figure, limit):
+    def _credit_policy_breach(self, company, figure):
         """Why the customer is outside the company's credit policy, or ''."""
-        currency = company.currency_id
+        currency, limit = company.currency_id, figure["limit"]
         if limit and currency.compare_amounts(figure["exposure"], limit) > 0:
             return self.env._(
                 "Exposure %(exposure)s exceeds the credit limit %(limit)s.",
@@ -1607,7 +1626,6 @@ class ResPartner(models.Model):
         """One hold-log line per partner with its figures at this moment."""
         company = order.company_id if order else self.env.company
         figures = figures or self._credit_figures(company)
-        limits = self._credit_limits(company)
         self.env["customer.credit.hold.log"].sudo().create(
             [
                 {
@@ -1618,7 +1636,7 @@ class ResPartner(models.Model):
                     "user_id": self.env.uid,
                     "order_id": order.id if order else False,
                     "exposure": figures[partner.id]["exposure"],
-                    "credit_limit": limits[partner.id],
+                    "credit_limit": figures[partner.id]["limit"],
                     "overdue_amount": figures[partner.id]["overdue_amount"],
                     "overdue_days": figures[partner.id]["overdue_days"],
                 }
@@ -1639,11 +1657,8 @@ class ResPartner(models.Model):
         for company in companies:
             partners = self.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
             figures[company] = partners._credit_figures(company)
-            limits = partners._credit_limits(company)
             for partner in partners:
-                reason = partner._credit_policy_breach(
-                    company, figures[company][partner.id], limits[partner.id]
-                )
+                reason = partner._credit_policy_breach(company, figures[company][partner.id])
                 if reason and partner not in breaches:
                     breaches[partner] = (company, reason)
         to_hold = defaultdict(list)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 # Written only by the credit methods (one-time release, hold-back, approval request).
 CREDIT_ORDER_FIELDS = frozenset(
@@ -11,6 +11,21 @@ CREDIT_ORDER_FIELDS = frozenset(
         "credit_release_reason",
         "credit_block_reason",
         "credit_approval_requested",
+    }
+)
+
+
+# What the credit check reads of an order: written together with the state, they
+# are written first, so that the check judges the order as it is confirmed.
+CREDIT_CHECK_INPUTS = frozenset(
+    {
+        "company_id",
+        "partner_id",
+        "partner_invoice_id",
+        "order_line",
+        "pricelist_id",
+        "currency_id",
+        "currency_rate",
     }
 )
 
@@ -63,6 +78,10 @@ class SaleOrder(models.Model):
             checked = self.env.context.get("customer_mgmt_credit_checked")
             if isinstance(checked, CreditChecked):
                 confirming = confirming.filtered(lambda order: order.id not in checked)
+            if confirming and CREDIT_CHECK_INPUTS.intersection(vals):
+                # Judge the order as it will be confirmed, not as it was.
+                super().write({name: value for name, value in vals.items() if name != "state"})
+                vals = {"state": "sale"}
             confirming._credit_check_confirmation()
             if confirming.filtered("credit_block_reason"):
                 vals = {**vals, "credit_block_reason": False}
@@ -83,33 +102,41 @@ class SaleOrder(models.Model):
 
     def _credit_blocked_orders(self):
         """{order: reason} for the orders of ``self`` the credit check refuses.
-        Locks their customers first so that two confirmations for the same
-        customer are decided one after the other. Costs a constant number of
-        queries whatever the customers' history."""
+        Their customers are locked by the same statement that reads their
+        figures, so that two confirmations for the same customer are decided
+        one after the other: one query whatever the customers' history."""
         blocked = {}
         for company, orders in self._credit_controlled().grouped("company_id").items():
-            partners = orders.partner_invoice_id.commercial_partner_id
-            partners._credit_lock()
-            figures = partners._credit_figures(company, exclude_order_ids=orders.ids)
-            limits = partners._credit_limits(company)
-            for partner, partner_orders in orders.grouped(
-                lambda order: order.partner_invoice_id.commercial_partner_id
-            ).items():
-                exposure = figures[partner.id]["exposure"]
-                for order in partner_orders.sorted("id"):
+            customers = SQL(
+                """SELECT partner.commercial_partner_id AS id, array_agg(sale.id) AS order_ids
+                     FROM sale_order sale JOIN res_partner partner ON partner.id = sale.partner_invoice_id
+                    WHERE sale.id = ANY(%s) GROUP BY 1""",
+                orders.ids,
+            )
+            figures = self.env["res.partner"]._credit_figures_of(
+                company, customers, exclude_order_ids=orders.ids, lock=True
+            )
+            for partner_id, figure in figures.items():
+                exposure = figure["exposure"]
+                for order in orders.browse(sorted(figure["order_ids"])):
                     amount = order._credit_amount()
-                    reason = order._credit_block_reason(partner, exposure, amount, limits[partner.id])
+                    reason = order._credit_block_reason(partner_id, figure, exposure, amount)
                     if reason:
                         blocked[order] = reason
                     else:
                         exposure += amount
         return blocked
 
-    def _credit_block_reason(self, partner, exposure, amount, limit):
-        """Why this order may not be confirmed, or '' (released orders pass)."""
+    def _credit_block_reason(self, partner_id, figure, exposure, amount):
+        """Why this order may not be confirmed, or '' (released orders pass).
+        ``figure`` is its customer's, ``exposure`` without this order."""
         currency = self.company_id.currency_id
+        limit = figure["limit"]
         if self.credit_release_date and currency.compare_amounts(amount, self.credit_release_amount) <= 0:
             return ""
+        if not figure["hold"] and not (limit and currency.compare_amounts(exposure + amount, limit) > 0):
+            return ""
+        partner = self.env["res.partner"].browse(partner_id)
         values = {
             "order": self.name,
             "customer": partner.display_name,
@@ -117,20 +144,18 @@ class SaleOrder(models.Model):
             "amount": format_amount(self.env, amount, currency),
             "limit": format_amount(self.env, limit, currency) if limit else self.env._("none"),
         }
-        if partner.credit_hold:
+        if figure["hold"]:
             return self.env._(
                 "%(order)s: %(customer)s is on credit hold (%(reason)s). Exposure %(exposure)s, this order "
                 "%(amount)s, credit limit %(limit)s.",
                 reason=partner.credit_hold_reason,
                 **values,
             )
-        if limit and currency.compare_amounts(exposure + amount, limit) > 0:
-            return self.env._(
-                "%(order)s: %(customer)s would go over its credit limit. Exposure %(exposure)s + this order "
-                "%(amount)s > credit limit %(limit)s.",
-                **values,
-            )
-        return ""
+        return self.env._(
+            "%(order)s: %(customer)s would go over its credit limit. Exposure %(exposure)s + this order "
+            "%(amount)s > credit limit %(limit)s.",
+            **values,
+        )
 
     def _credit_check_confirmation(self):
         blocked = self._credit_blocked_orders()
@@ -258,10 +283,9 @@ class SaleOrder(models.Model):
         for company, orders in warned.grouped("company_id").items():
             partners = orders.partner_invoice_id.commercial_partner_id._origin
             figures = partners._credit_figures(company, exclude_order_ids=orders._origin.ids)
-            limits = partners._credit_limits(company)
             for order in orders:
-                partner = order.partner_invoice_id.commercial_partner_id._origin
+                partner_id = order.partner_invoice_id.commercial_partner_id._origin.id
                 order.partner_credit_warning = order._credit_block_reason(
-                    partner, figures[partner.id]["exposure"], order._credit_amount(), limits[partner.id]
+                    partner_id, figures[partner_id], figures[partner_id]["exposure"], order._credit_amount()
                 )
         return res

@@ -124,8 +124,9 @@ class TestCreditExposure(CreditCase):
             if warm_up:  # fills the registry caches (access rules)
                 order._credit_check_confirmation()
                 return
-            # Cold record caches: order, company, customer, lock, exposure, currency, limit.
-            with self.assertQueryCount(8):
+            # Cold record caches: order, company, currency, and one statement that
+            # locks the customer and reads its exposure, limit and hold.
+            with self.assertQueryCount(4):
                 order._credit_check_confirmation()
 
         confirm(warm_up=True)
@@ -225,6 +226,25 @@ class TestCreditEnforcement(CreditCase):
         order.partner_invoice_id = self.customer_b
         with self.assertRaisesRegex(UserError, "广州广药医药有限公司"):
             order.action_confirm()
+
+    def test_confirmation_judges_the_written_values(self):
+        """A held invoice address or a bigger order written together with the
+        state is judged as written, not as the order was before."""
+        self._block()
+        self._hold(self.customer_b)
+        order = self._order(10.0, user=self.salesperson)
+        for vals in (
+            {"state": "sale", "partner_invoice_id": self.customer_b.id},
+            {
+                "state": "sale",
+                "order_line": [Command.create({"product_id": self.product_a.id, "price_unit": 5000.0})],
+            },
+        ):
+            with self.assertRaises(UserError), self.env.cr.savepoint():
+                order.with_user(self.salesperson).write(vals)
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.partner_invoice_id, self.customer)
+        self.assertEqual(len(order.order_line), 1)
 
     def test_hold_blocks_and_one_time_release(self):
         self._block()

@@ -46,8 +46,11 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def _post_move(cls, partner, date, amount=1000.0, move_type="out_invoice", currency=None, product=None):
-        """Posted invoice (or other move type) of ``amount``, due on ``date``."""
+    def _post_move(
+        cls, partner, date, amount=1000.0, move_type="out_invoice", currency=None, product=None, post=True
+    ):
+        """Posted (or, without ``post``, draft) invoice or other move type of
+        ``amount``, due on ``date``."""
         move = cls.env["account.move"].create(
             {
                 "move_type": move_type,
@@ -68,7 +71,8 @@ class CustomerMgmtCase(AccountTestInvoicingCommon):
                 ],
             }
         )
-        move.action_post()
+        if post:
+            move.action_post()
         return move
 
     @classmethod

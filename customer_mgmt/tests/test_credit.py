@@ -7,6 +7,7 @@ from odoo.fields import Command
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
+from ..models.account_move import AccountMove
 from .common import CustomerMgmtCase
 
 
@@ -177,6 +178,18 @@ class TestCreditEnforcement(CreditCase):
         # Odoo's own credit limit flag is untouched: accountants still set limits themselves.
         self.customer.with_user(self.accountant).credit_limit = 2000.0
         self.assertEqual(self.customer.sudo().credit_limit, 2000.0)
+
+    def test_posting_runs_only_odoo_queries_while_off(self):
+        invoices = [self._post_move(self.customer, "2026-01-10", 10.0, post=False) for _i in range(3)]
+        invoices[0].action_post()  # warms the caches
+        before = self.env.cr.sql_log_count
+        super(AccountMove, invoices[1])._post()
+        self.env.flush_all()
+        odoo_queries = self.env.cr.sql_log_count - before
+        with self.assertQueryCount(odoo_queries):
+            invoices[2]._post()
+            self.env.flush_all()
+        self.assertEqual(invoices[2].state, "posted")
 
     def test_over_limit_refused_by_every_route(self):
         self._block()

@@ -39,3 +39,30 @@ class TestCustomerCardTour(HttpCase):
         self.assertEqual(complaint.create_uid, service)
         self.assertIn("受潮结块", complaint.description)
         self.assertEqual(complaint.category_id, self.env.ref("customer_mgmt.complaint_category_quality"))
+
+    def test_controller_approves_and_releases(self):
+        controller = new_test_user(
+            self.env,
+            "cm_tour_credit",
+            groups="customer_mgmt.group_credit_controller",
+            name="Tour Credit Controller",
+            lang="en_US",
+        )
+        customer, held = self.env["res.partner"].create(
+            [
+                {"name": "AAA Tour Credit Customer", "is_company": True, "customer_rank": 1},
+                {"name": "AAA Tour Held Customer", "is_company": True, "customer_rank": 1},
+            ]
+        )
+        application = self.env["customer.credit.application"].create(
+            {"partner_id": customer.id, "requested_limit": 8000.0, "justification": "旺季备货"}
+        )
+        application.action_submit()
+        held.with_user(controller)._credit_hold("逾期九十天")
+        self.start_tour("/odoo", "customer_mgmt_credit_tour", login="cm_tour_credit")
+        self.assertEqual(application.state, "approved")
+        self.assertEqual(application.approver_id, controller)
+        self.assertEqual(customer.credit_limit, 8000.0)
+        self.assertFalse(held.credit_hold)
+        release = held.credit_hold_log_ids.filtered(lambda log: log.action == "release")
+        self.assertEqual((release.user_id, release.reason), (controller, "客户已电汇付清欠款"))

@@ -81,3 +81,69 @@ registry.category("web_tour.tours").add("customer_mgmt_complaint_tour", {
         },
     ],
 });
+
+// A credit controller approves a credit application, then releases a held customer.
+registry.category("web_tour.tours").add("customer_mgmt_credit_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("account.menu_finance", "Open Invoicing"),
+        {
+            content: "Open the Credit Control menu",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_credit_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the credit applications to approve",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_credit_application_menu']",
+            run: "click",
+        },
+        {
+            content: "Open the application of the test customer",
+            trigger: ".o_data_row:contains('AAA Tour Credit Customer') .o_data_cell",
+            run: "click",
+        },
+        {
+            content: "Approve it",
+            trigger: ".o_form_view button[name='action_approve']",
+            run: "click",
+        },
+        {
+            content: "The application is approved",
+            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value='approved']",
+        },
+        {
+            content: "Open the Credit Control menu again",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_credit_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the customers on hold",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_credit_hold_menu']",
+            run: "click",
+        },
+        {
+            content: "The held customer is there with its hold badge; open it",
+            trigger: ".o_kanban_record:contains('AAA Tour Held Customer'):contains('Credit hold')",
+            run: "click",
+        },
+        {
+            content: "Release the hold",
+            trigger: ".o_form_view button[name='action_credit_release']",
+            run: "click",
+        },
+        {
+            content: "Give the reason",
+            trigger: ".modal div[name='reason'] input",
+            run: "edit 客户已电汇付清欠款",
+        },
+        {
+            content: "Confirm the release",
+            trigger: ".modal button[name='action_apply']",
+            run: "click",
+        },
+        {
+            content: "The customer can be held again: it is released",
+            trigger: ".o_form_view button[name='action_credit_hold']",
+        },
+    ],
+});

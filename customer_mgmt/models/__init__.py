@@ -16,6 +16,7 @@ from . import customer_complaint_category
 from . import customer_complaint
 from . import customer_complaint_deadline
 from . import customer_credit_signal
+from . import customer_credit_mixin
 from . import customer_credit_investigation
 from . import customer_credit_criterion
 from . import customer_credit_grade

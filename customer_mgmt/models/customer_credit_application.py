@@ -13,20 +13,10 @@ WORKFLOW_FIELDS = frozenset(
 class CustomerCreditApplication(models.Model):
     _name = "customer.credit.application"
     _description = "Credit Application"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["customer.credit.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
         "res.users", string="Requested By", default=lambda self: self.env.user, tracking=True
     )

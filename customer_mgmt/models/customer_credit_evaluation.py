@@ -11,19 +11,9 @@ NO_HISTORY_SCORE = 50.0
 class CustomerCreditEvaluation(models.Model):
     _name = "customer.credit.evaluation"
     _description = "Credit Scorecard"
-    _inherit = ["mail.thread"]
+    _inherit = ["customer.credit.mixin", "mail.thread"]
     _order = "date desc, id desc"
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one("res.users", string="Evaluator", default=lambda self: self.env.user)
     date = fields.Date(required=True, default=fields.Date.context_today)
     state = fields.Selection(

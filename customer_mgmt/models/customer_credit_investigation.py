@@ -4,19 +4,10 @@ from odoo import api, fields, models
 class CustomerCreditInvestigation(models.Model):
     _name = "customer.credit.investigation"
     _description = "Credit Investigation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["customer.credit.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
 
     name = fields.Char(string="Subject", required=True, tracking=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     user_id = fields.Many2one(
         "res.users", string="Reported By", default=lambda self: self.env.user, tracking=True
     )

@@ -33,8 +33,7 @@ class AccountMove(models.Model):
                 "\n".join(
                     self.env._(
                         "%(invoice)s: %(customer)s is on credit hold (%(reason)s); the invoice cannot be "
-                        "posted "
-                        "until a credit controller releases the customer.",
+                        "posted until a credit controller releases the customer.",
                         invoice=move.display_name,
                         customer=move.commercial_partner_id.display_name,
                         reason=move.commercial_partner_id.credit_hold_reason,

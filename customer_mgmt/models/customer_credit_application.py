@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_amount, format_date
 
 CREDIT_MANAGER = "customer_mgmt.group_credit_manager"
 # Written only by the workflow methods.
@@ -209,8 +210,8 @@ class CustomerCreditApplication(models.Model):
         partner.message_post(
             body=self.env._(
                 "Credit limit %(limit)s valid until %(date)s approved (%(name)s).",
-                limit=self.requested_limit,
-                date=self.date_end,
+                limit=format_amount(self.env, self.requested_limit, self.currency_id),
+                date=format_date(self.env, self.date_end),
                 name=self.name,
             )
         )

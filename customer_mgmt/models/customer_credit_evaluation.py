@@ -1,11 +1,15 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, float_compare
 
 NO_HISTORY_SCORE = 50.0
+# Written only by the scorecard: its buttons and the figures from the customer's history.
+SCORECARD_FIELDS = frozenset(
+    {"state", "monthly_sales", "paid_invoice_count", "avg_days_to_pay", "avg_days_late", "overdue_share"}
+)
 
 
 class CustomerCreditEvaluation(models.Model):
@@ -59,6 +63,10 @@ class CustomerCreditEvaluation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(SCORECARD_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(
+                self.env._("Scorecards start as drafts; their figures come from the customer's history.")
+            )
         evaluations = super().create(vals_list)
         for evaluation in evaluations.filtered(lambda e: not e.line_ids):
             criteria = self.env["customer.credit.criterion"].search(
@@ -70,6 +78,26 @@ class CustomerCreditEvaluation(models.Model):
             ]
         evaluations._refresh_figures()
         return evaluations
+
+    def write(self, vals):
+        if not self.env.su:
+            if SCORECARD_FIELDS.intersection(vals):
+                raise AccessError(
+                    self.env._(
+                        "%(names)s: the figures come from the customer's history, the state from its "
+                        "buttons.",
+                        names=", ".join(self.mapped("display_name")),
+                    )
+                )
+            self._check_draft()
+        return super().write(vals)
+
+    def _check_draft(self):
+        for evaluation in self:
+            if evaluation.state != "draft":
+                raise UserError(
+                    self.env._("Scorecard %(name)s is not a draft.", name=evaluation.display_name)
+                )
 
     def action_refresh_figures(self):
         self.filtered(lambda e: e.state == "draft")._refresh_figures()
@@ -87,7 +115,7 @@ class CustomerCreditEvaluation(models.Model):
                 )
             )
             history = evaluation._payment_history()
-            evaluation.write(
+            evaluation.sudo().write(
                 {
                     "monthly_sales": revenue / evaluation.company_id.customer_grade_months,
                     "paid_invoice_count": history["count"],
@@ -97,7 +125,7 @@ class CustomerCreditEvaluation(models.Model):
                 }
             )
             score = evaluation._payment_history_score()
-            evaluation.line_ids.filtered(lambda line: line.computed == "payment_history").score = score
+            evaluation.line_ids.filtered(lambda line: line.computed == "payment_history").sudo().score = score
 
     def _payment_history(self):
         """Amount-weighted days to pay and days late of the invoices paid in
@@ -148,11 +176,8 @@ class CustomerCreditEvaluation(models.Model):
 
     def action_confirm(self):
         self.env["res.partner"]._check_credit_controller()
+        self._check_draft()
         for evaluation in self:
-            if evaluation.state != "draft":
-                raise UserError(
-                    self.env._("Scorecard %(name)s is not a draft.", name=evaluation.display_name)
-                )
             weights = sum(evaluation.line_ids.mapped("weight"))
             if float_compare(weights, 100, precision_digits=2):
                 raise UserError(
@@ -162,7 +187,7 @@ class CustomerCreditEvaluation(models.Model):
                         total=weights,
                     )
                 )
-        self.write({"state": "done"})
+        self.sudo().write({"state": "done"})
         for evaluation in self:
             evaluation.partner_id.sudo().credit_grade_id = evaluation.credit_grade_id
             evaluation.partner_id.message_post(
@@ -175,4 +200,5 @@ class CustomerCreditEvaluation(models.Model):
 
     def action_cancel(self):
         self.env["res.partner"]._check_credit_controller()
-        self.write({"state": "cancel"})
+        self._check_draft()
+        self.sudo().write({"state": "cancel"})

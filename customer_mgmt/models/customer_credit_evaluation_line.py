@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class CustomerCreditEvaluationLine(models.Model):
@@ -23,6 +23,30 @@ class CustomerCreditEvaluationLine(models.Model):
     def _compute_weighted_score(self):
         for line in self:
             line.weighted_score = line.score * line.weight / 100
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not self.env.su:
+            lines.evaluation_id._check_draft()
+        return lines
+
+    def write(self, vals):
+        if not self.env.su:
+            self.evaluation_id._check_draft()
+            if "score" in vals and self.filtered("computed"):
+                raise UserError(
+                    self.env._(
+                        "%(criteria)s: the score is computed from the customer's payments.",
+                        criteria=", ".join(self.filtered("computed").criterion_id.mapped("name")),
+                    )
+                )
+        return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su:
+            self.evaluation_id._check_draft()
+        return super().unlink()
 
     @api.constrains("score", "weight")
     def _check_score(self):

@@ -108,8 +108,7 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(company)s: overdue days and the second approval amount cannot be negative, and "
-                        "the "
-                        "credit limit validity must be positive.",
+                        "the credit limit validity must be positive.",
                         company=company.name,
                     )
                 )

@@ -163,6 +163,9 @@ CREDIT_FIELDS = frozenset(
     }
 )
 CREDIT_CONTROLLER = "customer_mgmt.group_credit_controller"
+NO_CREDIT_FIGURES = dict.fromkeys(
+    ("limit", "exposure", "receivable", "draft_invoices", "orders", "overdue_amount", "overdue_days"), 0
+)
 
 
 class ResPartner(models.Model):
@@ -702,7 +705,8 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if not self.env.su and any(GRADE_FIELDS.intersection(vals) for vals in vals_list):
             raise AccessError(self.env._("Grades are computed; managers override them with Override Grade."))
-        if not self.env.su and any(CREDIT_FIELDS.intersection(vals) for vals in vals_list):
+        # Forms send every field's default on creation: only a value set is refused.
+        if not self.env.su and any(vals.get(name) for vals in vals_list for name in CREDIT_FIELDS):
             raise AccessError(self.env._("Credit holds and limits are set by credit controllers only."))
         return super().create(vals_list)
 
@@ -1385,10 +1389,10 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_credit_figures(self):
         company = self.env.company
-        commercial = self.commercial_partner_id
-        figures = commercial._credit_figures(company)
+        figures = self.commercial_partner_id._origin._credit_figures(company)
         for partner in self:
-            figure = figures[partner.commercial_partner_id.id]
+            # A customer being created has no figures yet.
+            figure = figures.get(partner.commercial_partner_id._origin.id, NO_CREDIT_FIGURES)
             limit = figure["limit"]
             partner.credit_exposure = figure["exposure"]
             partner.credit_receivable = figure["receivable"]
@@ -1553,7 +1557,7 @@ class ResPartner(models.Model):
                 self.env._(
                     "Credit holds, grades and limit validity of %(customers)s change only through the credit "
                     "actions (hold, release, approved applications).",
-                    customers=", ".join(self.mapped("display_name")),
+                    customers=self._names(),
                 )
             )
         if self.env.company.customer_credit_control != "off" and not self.env.user.has_group(
@@ -1563,13 +1567,18 @@ class ResPartner(models.Model):
                 self.env._(
                     "Credit control is on: only credit controllers change the credit limit of %(customers)s, "
                     "through an approved credit application.",
-                    customers=", ".join(self.mapped("display_name")),
+                    customers=self._names(),
                 )
             )
 
     def _check_credit_controller(self):
         if not self.env.user.has_group(CREDIT_CONTROLLER):
-            raise AccessError(self.env._("Only credit controllers may hold or release customers."))
+            raise AccessError(
+                self.env._(
+                    "Only credit controllers hold and release customers and orders, confirm scorecards "
+                    "and decide on credit applications."
+                )
+            )
 
     def action_credit_hold(self):
         return self._credit_wizard_action("hold")
@@ -1579,16 +1588,9 @@ class ResPartner(models.Model):
 
     def _credit_wizard_action(self, action):
         self._check_credit_controller()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "customer.credit.action.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_action": action,
-                "default_partner_ids": self.commercial_partner_id.ids,
-            },
-        }
+        return self.env["customer.credit.action.wizard"]._action_open(
+            action, partner_ids=self.commercial_partner_id.ids
+        )
 
     def _credit_hold(self, reason, auto=False, figures=None):
         """Put the commercial partners on hold (manual unless ``auto``) and log it.

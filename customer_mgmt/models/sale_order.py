@@ -235,13 +235,9 @@ class SaleOrder(models.Model):
 
     def action_credit_release_once(self):
         self.env["res.partner"]._check_credit_controller()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "customer.credit.action.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_action": "release_order", "default_order_id": self.ensure_one().id},
-        }
+        return self.env["customer.credit.action.wizard"]._action_open(
+            "release_order", order_id=self.ensure_one().id
+        )
 
     def _credit_release_once(self, reason):
         """One-time release by a credit controller: this order, up to its

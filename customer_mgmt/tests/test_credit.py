@@ -179,6 +179,12 @@ class TestCreditEnforcement(CreditCase):
         self.customer.with_user(self.accountant).credit_limit = 2000.0
         self.assertEqual(self.customer.sudo().credit_limit, 2000.0)
 
+    def test_new_customer_has_no_figures_yet(self):
+        card = Form(self.env["res.partner"], view="customer_mgmt.res_partner_view_form_customer")
+        card.name = "新客户有限公司"
+        self.assertEqual((card.credit_exposure, card.credit_available, card.credit_overdue_days), (0, 0, 0))
+        self.assertEqual(card.save().credit_exposure, 0)
+
     def test_posting_runs_only_odoo_queries_while_off(self):
         invoices = [self._post_move(self.customer, "2026-01-10", 10.0, post=False) for _i in range(3)]
         invoices[0].action_post()  # warms the caches
@@ -535,6 +541,38 @@ class TestCreditScorecard(CreditCase):
         with self.assertRaisesRegex(UserError, "add up to"):
             evaluation.with_user(self.controller).action_confirm()
         self.assertEqual(evaluation.state, "draft")
+
+    def test_figures_and_confirmed_scorecards_are_locked(self):
+        evaluation = (
+            self.env["customer.credit.evaluation"]
+            .with_user(self.controller)
+            .create({"partner_id": self.customer.id})
+        )
+        payment = evaluation.line_ids.filtered("computed")
+        for attempt in (
+            lambda: evaluation.write({"monthly_sales": 1e9}),
+            lambda: evaluation.write({"state": "done"}),
+            lambda: (
+                self.env["customer.credit.evaluation"]
+                .with_user(self.controller)
+                .create({"partner_id": self.customer.id, "state": "done"})
+            ),
+        ):
+            with self.assertRaises(AccessError), self.env.cr.savepoint():
+                attempt()
+        with self.assertRaisesRegex(UserError, "computed from the customer's payments"):
+            payment.with_user(self.controller).score = 100.0
+        evaluation.action_confirm()
+        self.assertEqual(evaluation.state, "done")
+        for attempt in (
+            lambda: (evaluation.line_ids - payment)[0].write({"score": 100.0}),
+            lambda: evaluation.write({"notes": "<p>Better after all</p>"}),
+            evaluation.line_ids[0].unlink,
+            evaluation.action_cancel,
+        ):
+            with self.assertRaisesRegex(UserError, "not a draft"), self.env.cr.savepoint():
+                attempt()
+        self.assertEqual(evaluation.state, "done")
 
     def test_urgent_investigation_notifies_controllers(self):
         investigation = (

@@ -163,6 +163,11 @@ CREDIT_FIELDS = frozenset(
     }
 )
 CREDIT_CONTROLLER = "customer_mgmt.group_credit_controller"
+# Who reads a customer's credit figures: its salespeople, credit control and accounting.
+CREDIT_FIGURE_GROUPS = (
+    "customer_mgmt.group_customer_user,customer_mgmt.group_credit_controller,"
+    "account.group_account_invoice,account.group_account_readonly"
+)
 NO_CREDIT_FIGURES = dict.fromkeys(
     ("limit", "exposure", "receivable", "draft_invoices", "orders", "overdue_amount", "overdue_days"), 0
 )
@@ -1324,35 +1329,53 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     credit_exposure = fields.Monetary(
         compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
         currency_field="credit_currency_id",
         help="Open receivables + draft customer invoices + confirmed orders not yet invoiced, "
         "in company currency, for the commercial partner.",
     )
     credit_receivable = fields.Monetary(
-        string="Open Receivables", compute="_compute_credit_figures", currency_field="credit_currency_id"
+        string="Open Receivables",
+        compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
+        currency_field="credit_currency_id",
     )
     credit_draft_invoices = fields.Monetary(
-        string="Draft Invoices", compute="_compute_credit_figures", currency_field="credit_currency_id"
+        string="Draft Invoices",
+        compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
+        currency_field="credit_currency_id",
     )
     credit_uninvoiced_orders = fields.Monetary(
-        string="Orders Not Invoiced", compute="_compute_credit_figures", currency_field="credit_currency_id"
+        string="Orders Not Invoiced",
+        compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
+        currency_field="credit_currency_id",
     )
     credit_available = fields.Monetary(
         string="Available Credit",
         compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
         currency_field="credit_currency_id",
         help="Credit limit minus exposure; empty when the customer has no limit.",
     )
     credit_overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_credit_figures", currency_field="credit_currency_id"
+        string="Overdue Amount",
+        compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
+        currency_field="credit_currency_id",
     )
     credit_overdue_days = fields.Integer(
         string="Days Overdue",
         compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
         help="Days past the due date of the oldest unpaid invoice instalment.",
     )
     credit_over_limit = fields.Boolean(
-        string="Over Credit Limit", compute="_compute_credit_figures", search="_search_credit_over_limit"
+        string="Over Credit Limit",
+        compute="_compute_credit_figures",
+        groups=CREDIT_FIGURE_GROUPS,
+        search="_search_credit_over_limit",
     )
     credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_currency_id")
     credit_hold = fields.Boolean(tracking=True, copy=False, index=True)

@@ -57,6 +57,16 @@ class CreditCase(CustomerMgmtCase):
 
 @tagged("post_install", "-at_install")
 class TestCreditExposure(CreditCase):
+    def test_figures_readable_by_sales_credit_and_accounting_only(self):
+        self._post_move(self.customer, "2026-01-10", 700.0)
+        employee = self._new_user("cm_employee", "base.group_user")
+        with self.assertRaises(AccessError):
+            self.customer.with_user(employee).read(["credit_exposure"])
+        for user in (self.salesperson, self.controller, self.accountant):
+            self.assertEqual(
+                self.customer.with_user(user).read(["credit_exposure"])[0]["credit_exposure"], 700.0
+            )
+
     def test_exposure_counts_receivables_drafts_and_orders_in_company_currency(self):
         invoice = self._post_move(self.customer, "2026-01-10", 1000.0)
         self.env["account.payment.register"].with_context(

@@ -9,15 +9,20 @@ class StockPicking(models.Model):
         self._credit_check_delivery()
         return super()._action_done()
 
+    def _credit_customer(self):
+        """Whose credit the delivery is on: the invoiced customer of its order,
+        else the customer delivered to."""
+        return (self.sale_id.partner_invoice_id or self.partner_id).commercial_partner_id
+
     def _credit_check_delivery(self):
-        """Deliveries to a customer on credit hold wait for a credit controller,
+        """Deliveries for a customer on credit hold wait for a credit controller,
         unless the order they come from was released once."""
         held = self.filtered(
             lambda picking: (
                 picking.picking_type_code == "outgoing"
                 and picking.company_id.customer_credit_control == "block"
                 and picking.company_id.customer_credit_check_delivery
-                and picking.partner_id.commercial_partner_id.credit_hold
+                and picking._credit_customer().credit_hold
                 and not picking.sale_id.credit_release_date
             )
         )
@@ -28,8 +33,8 @@ class StockPicking(models.Model):
                         "%(picking)s: %(customer)s is on credit hold (%(reason)s); the delivery cannot be "
                         "validated until a credit controller releases the customer or the order.",
                         picking=picking.name,
-                        customer=picking.partner_id.commercial_partner_id.display_name,
-                        reason=picking.partner_id.commercial_partner_id.credit_hold_reason,
+                        customer=picking._credit_customer().display_name,
+                        reason=picking._credit_customer().credit_hold_reason,
                     )
                     for picking in held
                 )

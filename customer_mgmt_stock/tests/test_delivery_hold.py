@@ -46,6 +46,16 @@ class TestDeliveryHold(CustomerMgmtCase):
             picking.button_validate()
         self.assertNotEqual(picking.state, "done")
 
+    def test_invoiced_customer_decides(self):
+        """Goods shipped to another company's address are held on the credit
+        of the customer the order is invoiced to."""
+        self.env.company.write({"customer_credit_control": "block", "customer_credit_check_delivery": True})
+        order, picking = self._delivery()
+        order.partner_shipping_id = picking.partner_id = self.customer_b
+        self.customer.with_user(self.controller)._credit_hold("Cheque bounced")
+        with self.assertRaisesRegex(UserError, "Cheque bounced"):
+            picking.button_validate()
+
     def test_order_released_once_delivers(self):
         self.env.company.write({"customer_credit_control": "block", "customer_credit_check_delivery": True})
         order = self.env["sale.order"].create(

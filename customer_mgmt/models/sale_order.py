@@ -78,8 +78,11 @@ class SaleOrder(models.Model):
             checked = self.env.context.get("customer_mgmt_credit_checked")
             if isinstance(checked, CreditChecked):
                 confirming = confirming.filtered(lambda order: order.id not in checked)
-            if confirming and CREDIT_CHECK_INPUTS.intersection(vals):
-                # Judge the order as it will be confirmed, not as it was.
+            if CREDIT_CHECK_INPUTS.intersection(vals) and (
+                "company_id" in vals or confirming._credit_controlled()
+            ):
+                # Judge the order as it will be confirmed, not as it was (while
+                # the control is off, Odoo's single write is left alone).
                 super().write({name: value for name, value in vals.items() if name != "state"})
                 vals = {"state": "sale"}
             confirming._credit_check_confirmation()

@@ -194,6 +194,7 @@ class SaleOrder(models.Model):
 
     def action_confirm_credit_checked(self):
         """Confirm the orders that pass the credit check, report the others."""
+        self.check_access("write")
         blocked = self._credit_blocked_orders()
         for order, reason in blocked.items():
             order.sudo().credit_block_reason = reason

@@ -54,5 +54,6 @@
             "customer_mgmt/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

@@ -1,23 +1,15 @@
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools.sql import create_index
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def init(self):
-        res = super().init()
-        # Draft customer invoices count in the credit exposure; there are few of
-        # them, so the credit check reads them through this small index.
-        create_index(
-            self.env.cr,
-            "customer_mgmt_account_move_draft_invoice_idx",
-            self._table,
-            ["partner_id"],
-            where="state = 'draft' AND move_type IN ('out_invoice', 'out_refund')",
-        )
-        return res
+    # Draft customer invoices count in the credit exposure; there are few of
+    # them, so the credit check reads them through this small index.
+    _customer_mgmt_draft_invoice_idx = models.Index(
+        "(partner_id) WHERE state = 'draft' AND move_type IN ('out_invoice', 'out_refund')"
+    )
 
     def _post(self, soft=True):
         checked = self.filtered(

@@ -1449,39 +1449,70 @@ class ResPartner(models.Model):
         ]
 
     def _credit_figures(self, company, exclude_order_ids=()):
-        """Credit figures of the commercial partners ``self`` in ``company``
-        (see ``_credit_figures_of``)."""
+        """{partner id: figures} of the commercial partners ``self`` in
+        ``company``, in its currency, leaving out of the exposure the orders
+        ``exclude_order_ids`` (the ones being confirmed): see
+        ``_credit_figures_query``. One query whatever their history."""
         if not self:
             return {}
-        customers = SQL("SELECT unnest(%s::int[]) AS id, NULL::int[] AS order_ids", self.ids)
-        return self._credit_figures_of(company, customers, exclude_order_ids)
+        self.env.flush_all()
+        query = self._credit_figures_query(
+            customers=SQL("SELECT unnest(%s::int[]) AS id, NULL::int[] AS order_ids", self.ids),
+            company=SQL("%s", company.id),
+            limit_fallback=SQL("%s", self._credit_limit_fallback(company)),
+            today=SQL("%s", fields.Date.context_today(self)),
+            exclude=SQL("%s", list(exclude_order_ids)),
+            lock=SQL("SELECT NULL"),
+        )
+        return self._credit_figures_by_partner(company, self.env.execute_query(query))
 
     @api.model
-    def _credit_figures_of(self, company, customers, exclude_order_ids=(), lock=False):
-        """{partner id: figures} in ``company``, in its currency, for the
-        commercial partners that the query ``customers`` yields (columns ``id``
-        and ``order_ids``, returned as they are). One statement whatever the
-        history: exposure = posted unpaid receivables (residuals are in company
-        currency) + draft customer invoices and refunds + what confirmed orders
-        invoiced to them have not yet invoiced (at the order's rate), leaving
-        out the orders ``exclude_order_ids`` (the ones being confirmed); the
-        overdue amount and days; Odoo's credit limit in ``company`` (0 = none)
-        and the hold flag.
-
-        With ``lock``, the same statement updates the customers' rows, so a
-        concurrent transaction deciding on one of them waits for this one and
-        then fails to serialize (Odoo retries it with a fresh snapshot) instead
-        of deciding on figures that miss this one's orders."""
+    def _credit_check_figures(self, company, orders):
+        """Figures of the customers that ``orders`` are invoiced to, without
+        these orders, their ids under ``order_ids``; the customers stay locked
+        until the end of the transaction, so that a concurrent transaction
+        deciding on one of them waits for this one and then fails to serialize
+        (Odoo retries it with a fresh snapshot) instead of deciding on figures
+        that miss this one's orders. Through ``customer_mgmt_credit_check``,
+        whose plan PostgreSQL keeps: the check costs no planning."""
         self.env.flush_all()
-        credit_limit = self._fields["credit_limit"]
-        # Each part reads through an index: Odoo's unreconciled (account, partner)
-        # index, our partial index of draft invoices, and sale_order.partner_invoice_id.
         rows = self.env.execute_query(
             SQL(
-                """
+                "SELECT * FROM customer_mgmt_credit_check(%s, %s, %s, %s)",
+                orders.ids,
+                company.id,
+                self._credit_limit_fallback(company),
+                fields.Date.context_today(self),
+            )
+        )
+        return self._credit_figures_by_partner(company, rows)
+
+    def _credit_limit_fallback(self, company):
+        """Odoo's default credit limit in ``company`` (the ``ir.default`` of a
+        company-dependent field), for customers without their own."""
+        credit_limit = self._fields["credit_limit"]
+        return credit_limit.get_company_dependent_fallback(self.with_company(company)) or 0.0
+
+    @api.model
+    def _credit_figures_query(self, customers, company, limit_fallback, today, exclude, lock):
+        """The figures of the commercial partners that the query ``customers``
+        yields (columns ``id`` and ``order_ids``, returned as they are):
+        exposure = posted unpaid receivables (residuals are in company currency)
+        + draft customer invoices and refunds + what confirmed orders invoiced
+        to them have not yet invoiced (at the order's rate), leaving out the
+        orders ``exclude``; the overdue amount and days; Odoo's credit limit in
+        ``company`` (0 = none) and the hold flag. ``lock`` runs first (a
+        data-modifying CTE). Every input is SQL, so that the same statement runs
+        with values and as the body of ``customer_mgmt_credit_check``."""
+        # Each part reads through one of our partial indexes: open items of move
+        # lines, draft customer invoices, confirmed orders not fully invoiced
+        # (an order invoiced or upselling has no line left to invoice).
+        return SQL(
+            """
             WITH customers AS (%(customers)s), locked AS (%(lock)s), members AS (
-                SELECT id, commercial_partner_id AS customer_id
-                  FROM res_partner WHERE commercial_partner_id IN (SELECT id FROM customers)
+                SELECT partner.id, partner.commercial_partner_id AS customer_id
+                  FROM res_partner partner
+                 WHERE partner.commercial_partner_id IN (SELECT customers.id FROM customers)
             ), items AS (
                 SELECT members.customer_id, SUM(line.amount_residual) AS receivable, 0 AS draft, 0 AS orders,
                        SUM(line.amount_residual) FILTER (
@@ -1491,7 +1522,7 @@ class ResPartner(models.Model):
                   FROM account_move_line line
                   JOIN members ON members.id = line.partner_id
                   JOIN account_account account ON account.id = line.account_id
-                 WHERE account.account_type = 'asset_receivable' AND line.reconciled IS NOT TRUE
+                 WHERE account.account_type = 'asset_receivable' AND line.amount_residual != 0
                    AND line.company_id = %(company)s AND line.parent_state = 'posted'
               GROUP BY 1
              UNION ALL
@@ -1509,36 +1540,69 @@ class ResPartner(models.Model):
                   FROM sale_order sale
                   JOIN members ON members.id = sale.partner_invoice_id
                   JOIN sale_order_line line ON line.order_id = sale.id
-                 WHERE sale.state = 'sale' AND sale.company_id = %(company)s AND sale.id != ALL(%(exclude)s)
+                 WHERE sale.state = 'sale' AND sale.invoice_status NOT IN ('invoiced', 'upselling')
+                   AND sale.company_id = %(company)s AND sale.id != ALL(%(exclude)s)
                    AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty
               GROUP BY 1
             ), totals AS (
-                SELECT customer_id, SUM(receivable) AS receivable, SUM(draft) AS draft, SUM(orders) AS orders,
-                       SUM(overdue) AS overdue, MAX(overdue_days) AS overdue_days
-                  FROM items GROUP BY customer_id
+                SELECT items.customer_id, SUM(items.receivable) AS receivable, SUM(items.draft) AS draft,
+                       SUM(items.orders) AS orders, SUM(items.overdue) AS overdue,
+                       MAX(items.overdue_days) AS overdue_days
+                  FROM items GROUP BY items.customer_id
             )
             SELECT customers.id, customers.order_ids,
-                   COALESCE((partner.credit_limit ->> %(company_key)s)::float, %(limit_fallback)s),
-                   partner.credit_hold IS TRUE, COALESCE(totals.receivable, 0), COALESCE(totals.draft, 0),
-                   COALESCE(totals.orders, 0), COALESCE(totals.overdue, 0), COALESCE(totals.overdue_days, 0)
+                   COALESCE((partner.credit_limit ->> %(company)s::text)::float, %(limit_fallback)s)::float,
+                   partner.credit_hold IS TRUE, COALESCE(totals.receivable, 0)::float,
+                   COALESCE(totals.draft, 0)::float, COALESCE(totals.orders, 0)::float,
+                   COALESCE(totals.overdue, 0)::float, COALESCE(totals.overdue_days, 0)::int
               FROM customers
               JOIN res_partner partner ON partner.id = customers.id
          LEFT JOIN totals ON totals.customer_id = customers.id
-                """,
-                customers=customers,
-                lock=SQL(
-                    "UPDATE res_partner SET write_date = write_date WHERE id IN (SELECT id FROM customers) "
-                    "RETURNING id"
-                    if lock
-                    else "SELECT NULL"
-                ),
-                company=company.id,
-                company_key=str(company.id),
-                limit_fallback=credit_limit.get_company_dependent_fallback(self.with_company(company)) or 0.0,
-                today=fields.Date.context_today(self),
-                exclude=list(exclude_order_ids),
+            """,
+            customers=customers,
+            lock=lock,
+            company=company,
+            limit_fallback=limit_fallback,
+            today=today,
+            exclude=exclude,
+        )
+
+    def init(self):
+        res = super().init()
+        # The credit check at order confirmation: a function, so that PostgreSQL
+        # plans it once per connection instead of at every confirmation.
+        body = self._credit_figures_query(
+            customers=SQL(
+                """SELECT partner.commercial_partner_id AS id, array_agg(sale.id) AS order_ids
+                     FROM sale_order sale JOIN res_partner partner ON partner.id = sale.partner_invoice_id
+                    WHERE sale.id = ANY(p_order_ids) GROUP BY 1"""
+            ),
+            company=SQL("p_company"),
+            limit_fallback=SQL("p_limit_fallback"),
+            today=SQL("p_today"),
+            exclude=SQL("p_order_ids"),
+            lock=SQL(
+                "UPDATE res_partner SET write_date = write_date "
+                "WHERE res_partner.id IN (SELECT customers.id FROM customers) RETURNING res_partner.id"
+            ),
+        )
+        self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS customer_mgmt_credit_check"))
+        self.env.cr.execute(
+            SQL(
+                """CREATE FUNCTION customer_mgmt_credit_check(
+                       p_order_ids int[], p_company int, p_limit_fallback float, p_today date)
+                   RETURNS TABLE (id int, order_ids int[], credit_limit float, hold boolean,
+                                  receivable float, draft float, orders float, overdue float,
+                                  overdue_days int)
+                   LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
+                   AS $check$ BEGIN RETURN QUERY %s; END $check$""",
+                body,
             )
         )
+        return res
+
+    @api.model
+    def _credit_figures_by_partner(self, company, rows):
         round_ = company.currency_id.round
         return {
             pid: {

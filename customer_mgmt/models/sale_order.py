@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import format_amount
 
 # Written only by the credit methods (one-time release, hold-back, approval request).
 CREDIT_ORDER_FIELDS = frozenset(
@@ -57,6 +57,12 @@ class SaleOrder(models.Model):
     )
     credit_approval_requested = fields.Boolean(readonly=True, copy=False)
 
+    # Confirmed orders with something left to invoice: the credit check reads a
+    # customer's open orders through it, not the orders it has fully invoiced.
+    _customer_mgmt_open_orders_idx = models.Index(
+        "(partner_invoice_id) WHERE state = 'sale' AND invoice_status NOT IN ('invoiced', 'upselling')"
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(CREDIT_ORDER_FIELDS.intersection(vals) for vals in vals_list):
@@ -110,15 +116,7 @@ class SaleOrder(models.Model):
         one after the other: one query whatever the customers' history."""
         blocked = {}
         for company, orders in self._credit_controlled().grouped("company_id").items():
-            customers = SQL(
-                """SELECT partner.commercial_partner_id AS id, array_agg(sale.id) AS order_ids
-                     FROM sale_order sale JOIN res_partner partner ON partner.id = sale.partner_invoice_id
-                    WHERE sale.id = ANY(%s) GROUP BY 1""",
-                orders.ids,
-            )
-            figures = self.env["res.partner"]._credit_figures_of(
-                company, customers, exclude_order_ids=orders.ids, lock=True
-            )
+            figures = self.env["res.partner"]._credit_check_figures(company, orders)
             for partner_id, figure in figures.items():
                 exposure = figure["exposure"]
                 for order in orders.browse(sorted(figure["order_ids"])):

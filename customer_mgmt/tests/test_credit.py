@@ -112,6 +112,49 @@ class TestCreditExposure(CreditCase):
         self.assertEqual(self.customer.credit_overdue_amount, 900.0)
         self.assertEqual(self.customer.credit_overdue_days, 45)
 
+    def test_confirmation_check_reads_the_figures_of_the_customer(self):
+        """The check runs the figures' statement from a database function:
+        both give the same figures, the default limit included."""
+        today = fields.Date.today()
+        invoice = self._post_move(self.customer, today - relativedelta(days=40), 1000.0)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": 300.0, "payment_date": today})._create_payments()
+        self._post_move(self.customer, today - relativedelta(days=5), 80.0, move_type="out_refund")
+        self._post_move(self.customer, today, 50.0, post=False)
+        eur = self.setup_other_currency("EUR", rates=[("2016-01-01", 2.0)])
+        self._order(500.0, currency=eur).action_confirm()
+        contact = self.env["res.partner"].create({"name": "财务部", "parent_id": self.customer_b.id})
+        self._post_move(contact, today - relativedelta(days=3), 90.0)
+        self.env["ir.default"].set("res.partner", "credit_limit", 777.0, company_id=self.company.id)
+        orders = self._order(10.0) + self._order(20.0, partner=contact)
+
+        partners = self.env["res.partner"]
+        checked = partners._credit_check_figures(self.company, orders)
+        figures = (self.customer + self.customer_b)._credit_figures(
+            self.company, exclude_order_ids=orders.ids
+        )
+        self.assertEqual(checked[self.customer.id].pop("order_ids"), [orders[0].id])
+        self.assertEqual(checked[self.customer_b.id].pop("order_ids"), [orders[1].id])
+        for figure in figures.values():
+            figure.pop("order_ids")
+        self.assertEqual(checked, figures)
+        self.assertEqual(
+            figures[self.customer.id],
+            {
+                "limit": 1000.0,
+                "hold": False,
+                "receivable": 700.0 - 80.0,
+                "draft_invoices": 50.0,
+                "orders": 250.0,
+                "exposure": 620.0 + 50.0 + 250.0,
+                "overdue_amount": 700.0,
+                "overdue_days": 40,
+            },
+        )
+        self.assertEqual(figures[self.customer_b.id]["limit"], 777.0)
+        self.assertEqual(figures[self.customer_b.id]["exposure"], 90.0)
+
     def test_search_over_limit(self):
         self._post_move(self.customer, "2026-01-10", 1000.0)
         over = self.env["res.partner"].search([("credit_over_limit", "=", True)])

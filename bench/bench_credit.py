@@ -8,15 +8,16 @@
 
 Both databases are written to (use throw-away ones). In each, a customer gets
 2,000 open invoices (posted through the ORM, so OCA's stored risk fields are
-up to date), then 3-line orders are confirmed one by one: in the customer_mgmt
-database with credit control off and with it on block, in the OCA database
-with sale_financial_risk blocking on open and draft invoices and orders. The
-limit is high enough for every order to pass: we time the check, not the
-refusal. Orders are confirmed by the administrator, not as superuser, on
-freshly vacuumed and analyzed tables: 5 untimed rounds, then 31 timed ones, control off
-and block taking turns. Then, in the customer_mgmt database, 10,000
-customers with 20 open receivable lines each are seeded in SQL to time the
-exposure of all of them and the search for those over their limit.
+up to date) and other customers get 300 confirmed orders, then 3-line orders
+are confirmed one by one: in the customer_mgmt database with credit control
+off and with it on block, in the OCA database with sale_financial_risk
+blocking on open and draft invoices and orders. The limit is high enough for
+every order to pass: we time the check, not the refusal. Orders are confirmed
+by the administrator, not as superuser, on freshly vacuumed and analyzed
+tables: 5 untimed rounds, then 31 timed ones, control off and block taking
+turns. Then, in the customer_mgmt database, 10,000 customers with 20 open
+receivable lines each are seeded in SQL to time the exposure of all of them
+and the search for those over their limit.
 """
 
 import argparse
@@ -69,9 +70,32 @@ def customer_with_open_invoices(env, count=2000):
         )
         moves.action_post()
         env.cr.commit()
+    order_history(env, product)
     vacuum_analyze(env)
-    print(f"  {count} open invoices posted in {time.perf_counter() - start:.0f} s")
+    print(f"  {count} open invoices and an order history posted in {time.perf_counter() - start:.0f} s")
     return partner, product
+
+
+def order_history(env, product, count=300, customers=30):
+    """Confirmed orders of other customers, a third of them invoiced: the
+    sale tables of a database in use. Planned on empty tables, the credit
+    check's cached plan would scan order lines as if there were none."""
+    partners = env["res.partner"].create([{"name": f"Bench history customer {n}"} for n in range(customers)])
+    orders = env["sale.order"].create(
+        [
+            {
+                "partner_id": partners[n % customers].id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty, "price_unit": 10.0})
+                    for qty in (1, 2, 3)
+                ],
+            }
+            for n in range(count)
+        ]
+    )
+    orders.action_confirm()
+    orders[: count // 3]._create_invoices().action_post()
+    env.cr.commit()
 
 
 def confirm_runs(env, partner, product, modes):

@@ -1494,7 +1494,9 @@ class ResPartner(models.Model):
         return credit_limit.get_company_dependent_fallback(self.with_company(company)) or 0.0
 
     @api.model
-    def _credit_figures_query(self, customers, company, limit_fallback, today, exclude, lock):
+    def _credit_figures_query(
+        self, customers, company, limit_fallback, today, exclude, lock, per_customer=False
+    ):
         """The figures of the commercial partners that the query ``customers``
         yields (columns ``id`` and ``order_ids``, returned as they are):
         exposure = posted unpaid receivables (residuals are in company currency)
@@ -1503,68 +1505,116 @@ class ResPartner(models.Model):
         orders ``exclude``; the overdue amount and days; Odoo's credit limit in
         ``company`` (0 = none) and the hold flag. ``lock`` runs first (a
         data-modifying CTE). Every input is SQL, so that the same statement runs
-        with values and as the body of ``customer_mgmt_credit_check``."""
+        with values and as the body of ``customer_mgmt_credit_check``.
+
+        Each part is summed for all the customers at once, grouped by customer,
+        or, with ``per_customer``, customer by customer: cheaper for the one or
+        two customers of a confirmation, far dearer for thousands."""
         # Each part reads through one of our partial indexes: open items of move
         # lines, draft customer invoices, confirmed orders not fully invoiced
         # (an order invoiced or upselling has no line left to invoice).
+        due = SQL("line.date_maturity < %s AND line.amount_residual > 0", today)
+        parts = [
+            self._credit_figures_part(
+                "items",
+                SQL(
+                    """SUM(line.amount_residual) AS receivable,
+                       SUM(line.amount_residual) FILTER (WHERE %(due)s) AS overdue,
+                       MIN(line.date_maturity) FILTER (WHERE %(due)s) AS oldest_due""",
+                    due=due,
+                ),
+                SQL("account_move_line line"),
+                SQL("line.partner_id"),
+                SQL(
+                    """line.amount_residual != 0 AND line.parent_state = 'posted' AND line.company_id = %s
+                       AND line.account_id = ANY(ARRAY(
+                           SELECT account.id FROM account_account account
+                            WHERE account.account_type = 'asset_receivable'))""",
+                    company,
+                ),
+                per_customer,
+            ),
+            self._credit_figures_part(
+                "drafts",
+                SQL("SUM(move.amount_total_signed) AS amount"),
+                SQL("account_move move"),
+                SQL("move.partner_id"),
+                SQL(
+                    """move.state = 'draft' AND move.move_type IN ('out_invoice', 'out_refund')
+                       AND move.company_id = %s""",
+                    company,
+                ),
+                per_customer,
+            ),
+            self._credit_figures_part(
+                "orders",
+                SQL(
+                    """SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
+                           / line.product_uom_qty / COALESCE(NULLIF(sale.currency_rate, 0), 1)) AS amount"""
+                ),
+                SQL("sale_order sale JOIN sale_order_line line ON line.order_id = sale.id"),
+                SQL("sale.partner_invoice_id"),
+                SQL(
+                    """sale.state = 'sale' AND sale.invoice_status NOT IN ('invoiced', 'upselling')
+                       AND sale.company_id = %s AND sale.id != ALL(%s)
+                       AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty""",
+                    company,
+                    exclude,
+                ),
+                per_customer,
+            ),
+        ]
+        members = SQL(
+            """CROSS JOIN LATERAL (
+                   SELECT array_agg(member.id) AS ids FROM res_partner member
+                    WHERE member.commercial_partner_id = customers.id) members"""
+        )
         return SQL(
             """
-            WITH customers AS (%(customers)s), locked AS (%(lock)s), members AS (
-                SELECT partner.id, partner.commercial_partner_id AS customer_id
-                  FROM res_partner partner
-                 WHERE partner.commercial_partner_id IN (SELECT customers.id FROM customers)
-            ), items AS (
-                SELECT members.customer_id, SUM(line.amount_residual) AS receivable, 0 AS draft, 0 AS orders,
-                       SUM(line.amount_residual) FILTER (
-                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue,
-                       MAX(%(today)s - line.date_maturity) FILTER (
-                           WHERE line.date_maturity < %(today)s AND line.amount_residual > 0) AS overdue_days
-                  FROM account_move_line line
-                  JOIN members ON members.id = line.partner_id
-                  JOIN account_account account ON account.id = line.account_id
-                 WHERE account.account_type = 'asset_receivable' AND line.amount_residual != 0
-                   AND line.company_id = %(company)s AND line.parent_state = 'posted'
-              GROUP BY 1
-             UNION ALL
-                SELECT members.customer_id, 0, SUM(move.amount_total_signed), 0, 0, 0
-                  FROM account_move move
-                  JOIN members ON members.id = move.partner_id
-                 WHERE move.state = 'draft' AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.company_id = %(company)s
-              GROUP BY 1
-             UNION ALL
-                SELECT members.customer_id, 0, 0,
-                       SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
-                           / line.product_uom_qty / COALESCE(NULLIF(sale.currency_rate, 0), 1)),
-                       0, 0
-                  FROM sale_order sale
-                  JOIN members ON members.id = sale.partner_invoice_id
-                  JOIN sale_order_line line ON line.order_id = sale.id
-                 WHERE sale.state = 'sale' AND sale.invoice_status NOT IN ('invoiced', 'upselling')
-                   AND sale.company_id = %(company)s AND sale.id != ALL(%(exclude)s)
-                   AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty
-              GROUP BY 1
-            ), totals AS (
-                SELECT items.customer_id, SUM(items.receivable) AS receivable, SUM(items.draft) AS draft,
-                       SUM(items.orders) AS orders, SUM(items.overdue) AS overdue,
-                       MAX(items.overdue_days) AS overdue_days
-                  FROM items GROUP BY items.customer_id
-            )
+            WITH customers AS (%(customers)s), locked AS (%(lock)s)
             SELECT customers.id, customers.order_ids,
                    COALESCE((partner.credit_limit ->> %(company)s::text)::float, %(limit_fallback)s)::float,
-                   partner.credit_hold IS TRUE, COALESCE(totals.receivable, 0)::float,
-                   COALESCE(totals.draft, 0)::float, COALESCE(totals.orders, 0)::float,
-                   COALESCE(totals.overdue, 0)::float, COALESCE(totals.overdue_days, 0)::int
+                   partner.credit_hold IS TRUE, COALESCE(items.receivable, 0)::float,
+                   COALESCE(drafts.amount, 0)::float, COALESCE(orders.amount, 0)::float,
+                   COALESCE(items.overdue, 0)::float, COALESCE(%(today)s - items.oldest_due, 0)::int
               FROM customers
               JOIN res_partner partner ON partner.id = customers.id
-         LEFT JOIN totals ON totals.customer_id = customers.id
+            %(members)s %(parts)s
             """,
             customers=customers,
             lock=lock,
             company=company,
             limit_fallback=limit_fallback,
             today=today,
-            exclude=exclude,
+            members=members if per_customer else SQL(),
+            parts=SQL("\n").join(parts),
+        )
+
+    @api.model
+    def _credit_figures_part(self, alias, sums, source, partner, where, per_customer):
+        """Join the ``sums`` of the rows of ``source`` matching ``where`` whose
+        ``partner`` belongs to the customer, as the table ``alias``."""
+        if per_customer:
+            return SQL(
+                "LEFT JOIN LATERAL (SELECT %s FROM %s WHERE %s = ANY(members.ids) AND %s) %s ON TRUE",
+                sums,
+                source,
+                partner,
+                where,
+                SQL.identifier(alias),
+            )
+        return SQL(
+            """LEFT JOIN (
+                   SELECT member.commercial_partner_id AS customer_id, %(sums)s
+                     FROM %(source)s JOIN res_partner member ON member.id = %(partner)s
+                    WHERE member.commercial_partner_id IN (SELECT customers.id FROM customers) AND %(where)s
+                 GROUP BY 1
+               ) %(alias)s ON %(alias)s.customer_id = customers.id""",
+            sums=sums,
+            source=source,
+            partner=partner,
+            where=where,
+            alias=SQL.identifier(alias),
         )
 
     def init(self):
@@ -1585,6 +1635,7 @@ class ResPartner(models.Model):
                 "UPDATE res_partner SET write_date = write_date "
                 "WHERE res_partner.id IN (SELECT customers.id FROM customers) RETURNING res_partner.id"
             ),
+            per_customer=True,
         )
         self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS customer_mgmt_credit_check"))
         self.env.cr.execute(

@@ -1,6 +1,11 @@
 from odoo.tools import SQL
 
+from .models.credit.credit_exposure import CHECK_FUNCTION, EXPOSURE_INDEXES
+
 
 def uninstall_hook(env):
-    """Odoo drops the module's columns and indexes, not its database function."""
-    env.cr.execute(SQL("DROP FUNCTION IF EXISTS customer_mgmt_credit_check"))
+    """Odoo drops the module's columns, not the credit check's function nor
+    the indexes it created on other modules' tables."""
+    env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL.identifier(CHECK_FUNCTION)))
+    for name, _table, _definition in EXPOSURE_INDEXES:
+        env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))

@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
@@ -15,27 +14,22 @@ class StockPicking(models.Model):
         return (self.sale_id.partner_invoice_id or self.partner_id).commercial_partner_id
 
     def _credit_check_delivery(self):
-        """Deliveries for a customer on credit hold wait for a credit controller,
-        unless the order they come from was released once."""
-        held = self.filtered(
+        """The delivery checkpoint: deliveries for a customer on credit hold
+        wait for a credit controller, unless the order they come from was
+        released once."""
+        checked = self.filtered(
             lambda picking: (
                 picking.picking_type_code == "outgoing"
                 and picking.company_id.customer_credit_control == "block"
                 and picking.company_id.customer_credit_check_delivery
-                and picking._credit_customer().credit_hold
                 and not picking.sale_id.credit_release_date
             )
         )
-        if held:
-            raise UserError(
-                "\n".join(
-                    self.env._(
-                        "%(picking)s: %(customer)s is on credit hold (%(reason)s); the delivery cannot be "
-                        "validated until a credit controller releases the customer or the order.",
-                        picking=picking.name,
-                        customer=picking._credit_customer().display_name,
-                        reason=picking._credit_customer().credit_hold_reason,
-                    )
-                    for picking in held
-                )
-            )
+        self.env["customer.credit.exposure"]._check_holds(
+            checked,
+            lambda picking: picking._credit_customer(),
+            self.env._(
+                "A delivery to a customer on credit hold cannot be validated until a credit controller "
+                "releases the customer or the order."
+            ),
+        )

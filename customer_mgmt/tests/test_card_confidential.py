@@ -1,11 +1,11 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import CustomerMgmtCase
+from .common import CustomerMgmtBaseCase
 
 
 @tagged("post_install", "-at_install")
-class TestConfidentialSection(CustomerMgmtCase):
+class TestConfidentialSection(CustomerMgmtBaseCase):
     """Key people's personal data: refused to everyone but card custodians,
     whatever the route a JSON-RPC client takes; every custodian read is logged."""
 

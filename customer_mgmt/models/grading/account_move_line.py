@@ -15,13 +15,6 @@ class AccountMoveLine(models.Model):
         "grades customers.",
     )
 
-    # The open items of each partner, with what the credit check sums: it reads
-    # a customer's open receivables from this index, whatever its history.
-    _customer_mgmt_open_items_idx = models.Index(
-        "(partner_id) INCLUDE (account_id, company_id, amount_residual, date_maturity) "
-        "WHERE amount_residual != 0 AND parent_state = 'posted'"
-    )
-
     @api.depends("parent_state", "product_id", "quantity", "product_uom_id")
     def _compute_customer_cost(self):
         for line in self:

@@ -3,7 +3,7 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .res_partner import CUSTOMER_CHANNELS
+from ..classification.res_partner import CUSTOMER_CHANNELS
 
 
 class CustomerGradeScheme(models.Model):

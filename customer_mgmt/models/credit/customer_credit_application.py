@@ -141,7 +141,7 @@ class CustomerCreditApplication(models.Model):
             )
 
     def action_approve(self):
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         self._check_state("submitted")
         for application in self:
             if application.date_end <= fields.Date.context_today(self):
@@ -222,7 +222,7 @@ class CustomerCreditApplication(models.Model):
         )
 
     def action_reject(self):
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         self._check_state("submitted")
         for application in self:
             if not (application.rejection_reason or "").strip():

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.tools import format_list
 
 # Written only by the credit methods (one-time release, hold-back, approval request).
 CREDIT_ORDER_FIELDS = frozenset(
@@ -36,6 +36,29 @@ class CreditChecked(frozenset):
 
 
 class SaleOrder(models.Model):
+    """The credit check at the order checkpoint, where the company's credit
+    control blocks (``customer_credit_control`` = block and "Check at Order
+    Confirmation"). Every way an order becomes confirmed goes through the same
+    check, ``_credit_blocked_orders``, under the customers' lock:
+
+    - ``action_confirm`` by an internal user: through ``write`` below;
+    - ``write({'state': 'sale'})`` (any caller, RPC included): the check runs
+      before the state is written; values written together with the state
+      that the check reads (customer, invoice address, lines, pricelist,
+      currency, company) are written first, so the order is judged as it is
+      confirmed;
+    - ``create`` of an order directly in state ``sale``;
+    - ``action_confirm`` as superuser or portal customer (portal signature,
+      online payment, automated flows): blocked orders are left unconfirmed
+      with their reason and an approval request instead of failing the
+      customer's action;
+    - ``action_confirm_credit_checked`` (batch from the list): confirms the
+      orders that pass, reports the others.
+
+    A one-time release (``_credit_release_once``) lets one order up to its
+    released amount through.
+    """
+
     _inherit = "sale.order"
 
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
@@ -57,12 +80,6 @@ class SaleOrder(models.Model):
     )
     credit_approval_requested = fields.Boolean(readonly=True, copy=False)
 
-    # Confirmed orders with something left to invoice: the credit check reads a
-    # customer's open orders through it, not the orders it has fully invoiced.
-    _customer_mgmt_open_orders_idx = models.Index(
-        "(partner_invoice_id) WHERE state = 'sale' AND invoice_status NOT IN ('invoiced', 'upselling')"
-    )
-
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(CREDIT_ORDER_FIELDS.intersection(vals) for vals in vals_list):
@@ -76,7 +93,7 @@ class SaleOrder(models.Model):
             raise AccessError(
                 self.env._(
                     "Credit releases of %(orders)s are given by credit controllers only.",
-                    orders=self._names(),
+                    orders=format_list(self.env, self.mapped("display_name")),
                 )
             )
         if vals.get("state") == "sale":
@@ -96,9 +113,6 @@ class SaleOrder(models.Model):
                 vals = {**vals, "credit_block_reason": False}
         return super().write(vals)
 
-    def _names(self):
-        return ", ".join(self.mapped("display_name"))
-
     def _credit_amount(self):
         """Order total in company currency."""
         return self.amount_total / (self.currency_rate or 1.0)
@@ -115,47 +129,27 @@ class SaleOrder(models.Model):
         figures, so that two confirmations for the same customer are decided
         one after the other: one query whatever the customers' history."""
         blocked = {}
+        exposure_model = self.env["customer.credit.exposure"]
         for company, orders in self._credit_controlled().grouped("company_id").items():
-            figures = self.env["res.partner"]._credit_check_figures(company, orders)
-            for partner_id, figure in figures.items():
+            for figure in exposure_model._check_figures(company, orders).values():
                 exposure = figure["exposure"]
                 for order in orders.browse(sorted(figure["order_ids"])):
                     amount = order._credit_amount()
-                    reason = order._credit_block_reason(partner_id, figure, exposure, amount)
+                    reason = order._credit_block_reason(figure, exposure, amount)
                     if reason:
                         blocked[order] = reason
                     else:
                         exposure += amount
         return blocked
 
-    def _credit_block_reason(self, partner_id, figure, exposure, amount):
+    def _credit_block_reason(self, figure, exposure, amount):
         """Why this order may not be confirmed, or '' (released orders pass).
         ``figure`` is its customer's, ``exposure`` without this order."""
         currency = self.company_id.currency_id
-        limit = figure["limit"]
         if self.credit_release_date and currency.compare_amounts(amount, self.credit_release_amount) <= 0:
             return ""
-        if not figure["hold"] and not (limit and currency.compare_amounts(exposure + amount, limit) > 0):
-            return ""
-        partner = self.env["res.partner"].browse(partner_id)
-        values = {
-            "order": self.name,
-            "customer": partner.display_name,
-            "exposure": format_amount(self.env, exposure, currency),
-            "amount": format_amount(self.env, amount, currency),
-            "limit": format_amount(self.env, limit, currency) if limit else self.env._("none"),
-        }
-        if figure["hold"]:
-            return self.env._(
-                "%(order)s: %(customer)s is on credit hold (%(reason)s). Exposure %(exposure)s, this order "
-                "%(amount)s, credit limit %(limit)s.",
-                reason=partner.credit_hold_reason,
-                **values,
-            )
-        return self.env._(
-            "%(order)s: %(customer)s would go over its credit limit. Exposure %(exposure)s + this order "
-            "%(amount)s > credit limit %(limit)s.",
-            **values,
+        return self.env["customer.credit.exposure"]._refusal_message(
+            self.name, figure, self.company_id, exposure=exposure, amount=amount
         )
 
     def _credit_check_confirmation(self):
@@ -219,7 +213,10 @@ class SaleOrder(models.Model):
         blocked = self._credit_blocked_orders()
         if not blocked:
             raise UserError(
-                self.env._("%(orders)s pass the credit check: confirm them directly.", orders=self._names())
+                self.env._(
+                    "%(orders)s pass the credit check: confirm them directly.",
+                    orders=format_list(self.env, self.mapped("display_name")),
+                )
             )
         self.browse([order.id for order in blocked])._credit_request_approval()
         return True
@@ -236,7 +233,7 @@ class SaleOrder(models.Model):
         self.sudo().credit_approval_requested = True
 
     def action_credit_release_once(self):
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         return self.env["customer.credit.action.wizard"]._action_open(
             "release_order", order_id=self.ensure_one().id
         )
@@ -245,7 +242,7 @@ class SaleOrder(models.Model):
         """One-time release by a credit controller: this order, up to its
         current amount, passes the credit check once."""
         self.ensure_one()
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for releasing %(order)s.", order=self.name))
         if self.state not in ("draft", "sent"):
@@ -275,7 +272,7 @@ class SaleOrder(models.Model):
             lambda order: (
                 order.state in ("draft", "sent")
                 and order.partner_invoice_id
-                and order.company_id.customer_credit_control != "off"
+                and order.company_id.customer_credit_control in ("warn", "block")
             )
         )
         for company, orders in warned.grouped("company_id").items():
@@ -284,6 +281,6 @@ class SaleOrder(models.Model):
             for order in orders:
                 partner_id = order.partner_invoice_id.commercial_partner_id._origin.id
                 order.partner_credit_warning = order._credit_block_reason(
-                    partner_id, figures[partner_id], figures[partner_id]["exposure"], order._credit_amount()
+                    figures[partner_id], figures[partner_id]["exposure"], order._credit_amount()
                 )
         return res

@@ -175,7 +175,7 @@ class CustomerCreditEvaluation(models.Model):
         return max(0.0, min(100.0, 100 - 2 * self.avg_days_late - 0.5 * self.overdue_share))
 
     def action_confirm(self):
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         self._check_draft()
         for evaluation in self:
             weights = sum(evaluation.line_ids.mapped("weight"))
@@ -199,6 +199,6 @@ class CustomerCreditEvaluation(models.Model):
             )
 
     def action_cancel(self):
-        self.env["res.partner"]._check_credit_controller()
+        self.company_id._check_credit_controller()
         self._check_draft()
         self.sudo().write({"state": "cancel"})

@@ -1,0 +1,463 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import format_list
+
+QUALITY_LEVELS = [
+    ("excellent", "Excellent"),
+    ("good", "Good"),
+    ("average", "Average"),
+    ("poor", "Poor"),
+]
+HIGH_LOW = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+
+DECISION_STYLES = [
+    ("leader", "Leader"),
+    ("influencer", "Influencer"),
+    ("follower", "Follower"),
+    ("checker", "Checker"),
+]
+
+# Personal data of key people: readable only by card custodians, every read logged.
+CUSTODIAN = "customer_mgmt.group_card_custodian"
+CONFIDENTIAL_FIELDS = frozenset(
+    {
+        "personality",
+        "hobbies",
+        "family_info",
+        "education",
+        "birthday",
+        "age",
+        "health_info",
+        "decision_style",
+        "decision_style_advice",
+    }
+)
+
+# Card fields a company can require (completeness); the default set is the
+# card's core of each of the four sections. Other concerns add theirs through
+# _customer_card_fields() and _customer_card_default_required_fields().
+CARD_FIELDS = (
+    "street",
+    "phone",
+    "email",
+    "user_id",
+    "legal_representative",
+    "owner_contact_id",
+    "manager_contact_id",
+    "organization_form",
+    "founding_date",
+    "registered_capital",
+    "total_assets",
+    "certificate_ids",
+    "service_area_ids",
+    "sales_capability",
+    "development_potential",
+    "business_philosophy",
+    "business_direction",
+    "business_policy",
+    "business_scale",
+    "employee_count",
+    "business_features",
+    "management_quality",
+    "sales_staff_quality",
+    "competitor_relations",
+    "relation_with_us",
+    "cooperation_attitude",
+    "current_sales_status",
+    "existing_problems",
+    "strengths",
+    "future_strategy",
+    "reputation",
+)
+DEFAULT_REQUIRED_CARD_FIELDS = (
+    "street",
+    "phone",
+    "user_id",
+    "legal_representative",
+    "organization_form",
+    "founding_date",
+    "certificate_ids",
+    "service_area_ids",
+    "sales_capability",
+    "business_scale",
+    "cooperation_attitude",
+    "reputation",
+)
+
+# Card fields that only customer management users edit, a salesperson on their
+# own customers only (Odoo's own address, phone and salesperson stay as they are).
+CARD_GUARDED_FIELDS = frozenset(CARD_FIELDS) - {"street", "phone", "email", "user_id"}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Fields: basic data (基本资料)
+    # ------------------------------------------------------------------
+    is_customer_card = fields.Boolean(
+        compute="_compute_is_customer_card",
+        store=True,
+        index=True,
+        string="Has Customer Card",
+        help="Commercial entities (companies and individuals without a parent) carry the customer card.",
+    )
+    legal_representative = fields.Char(tracking=True)
+    owner_contact_id = fields.Many2one(
+        "res.partner",
+        string="Owner",
+        domain="[('parent_id', '=', id)]",
+        tracking=True,
+    )
+    manager_contact_id = fields.Many2one(
+        "res.partner",
+        string="Managing Director",
+        domain="[('parent_id', '=', id)]",
+        tracking=True,
+    )
+    organization_form = fields.Selection(
+        [
+            ("state_owned", "State-owned enterprise"),
+            ("collective", "Collective enterprise"),
+            ("limited", "Limited liability company"),
+            ("joint_stock", "Joint-stock company"),
+            ("private", "Private enterprise"),
+            ("partnership", "Partnership"),
+            ("sole_trader", "Individual business"),
+            ("foreign", "Foreign-invested enterprise"),
+            ("institution", "Public institution"),
+            ("other", "Other"),
+        ],
+        string="Organisation Form",
+        tracking=True,
+    )
+    founding_date = fields.Date(string="Founded On", tracking=True)
+    registered_capital = fields.Monetary(tracking=True)
+    total_assets = fields.Monetary(tracking=True)
+    certificate_ids = fields.One2many("customer.certificate", "partner_id", string="Certificates")
+
+    # ------------------------------------------------------------------
+    # Fields: characteristics (客户特征)
+    # ------------------------------------------------------------------
+    service_area_ids = fields.Many2many(
+        "res.country.state",
+        "res_partner_service_area_rel",
+        "partner_id",
+        "state_id",
+    )
+    sales_capability = fields.Selection(HIGH_LOW, tracking=True)
+    development_potential = fields.Selection(HIGH_LOW, tracking=True)
+    business_philosophy = fields.Text(tracking=True)
+    business_direction = fields.Text(tracking=True)
+    business_policy = fields.Text(tracking=True)
+    business_scale = fields.Selection(
+        [("large", "Large"), ("medium", "Medium"), ("small", "Small")],
+        string="Scale",
+        tracking=True,
+    )
+    employee_count = fields.Integer(string="Staff Count", tracking=True)
+    business_features = fields.Text(tracking=True)
+
+    # ------------------------------------------------------------------
+    # Fields: business status (业务状况)
+    # ------------------------------------------------------------------
+    sales_12_months = fields.Monetary(
+        string="Sales (12 months)",
+        compute="_compute_sales_12_months",
+        help="Untaxed posted customer invoices minus refunds of the current company over the last "
+        "12 months, in company currency.",
+    )
+    management_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
+    sales_staff_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
+    competitor_relations = fields.Text(string="Relations with Competitors", tracking=True)
+    relation_with_us = fields.Text(string="Business Relation with Us", tracking=True)
+    cooperation_attitude = fields.Selection(
+        [
+            ("very_cooperative", "Very cooperative"),
+            ("cooperative", "Cooperative"),
+            ("neutral", "Neutral"),
+            ("uncooperative", "Uncooperative"),
+        ],
+        tracking=True,
+    )
+
+    # ------------------------------------------------------------------
+    # Fields: transaction status (交易状况)
+    # ------------------------------------------------------------------
+    current_sales_status = fields.Text(string="Current Sales", tracking=True)
+    existing_problems = fields.Text(string="Problems", tracking=True)
+    strengths = fields.Text(tracking=True)
+    future_strategy = fields.Text(tracking=True)
+    reputation = fields.Selection(QUALITY_LEVELS, string="Image and Reputation", tracking=True)
+
+    # ------------------------------------------------------------------
+    # Fields: card management (建档管理)
+    # ------------------------------------------------------------------
+    card_completeness = fields.Float(
+        string="Card Completeness (%)",
+        compute="_compute_card_completeness",
+        store=True,
+        digits=(5, 1),
+        aggregator="avg",
+    )
+    card_review_ids = fields.One2many("customer.card.review", "partner_id", string="Card Reviews")
+    card_last_review_date = fields.Date(string="Last Reviewed", readonly=True, copy=False, index=True)
+    card_last_reviewer_id = fields.Many2one("res.users", string="Last Reviewer", readonly=True, copy=False)
+    card_review_overdue = fields.Boolean(
+        string="Review Overdue",
+        compute="_compute_card_review_overdue",
+        search="_search_card_review_overdue",
+    )
+    key_contact_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Key People",
+        domain=[("is_key_person", "=", True)],
+    )
+
+    # ------------------------------------------------------------------
+    # Fields: key people (on contact persons)
+    # ------------------------------------------------------------------
+    is_key_person = fields.Boolean(string="Key Person")
+    personality = fields.Text(groups=CUSTODIAN)
+    hobbies = fields.Text(groups=CUSTODIAN)
+    family_info = fields.Text(string="Family", groups=CUSTODIAN)
+    education = fields.Selection(
+        [
+            ("secondary", "Secondary school"),
+            ("college", "College"),
+            ("bachelor", "Bachelor"),
+            ("master", "Master"),
+            ("doctor", "Doctorate"),
+        ],
+        groups=CUSTODIAN,
+    )
+    birthday = fields.Date(groups=CUSTODIAN)
+    age = fields.Integer(compute="_compute_age", groups=CUSTODIAN)
+    health_info = fields.Text(string="Health", groups=CUSTODIAN)
+    decision_style = fields.Selection(DECISION_STYLES, groups=CUSTODIAN)
+    decision_style_advice = fields.Char(
+        string="How to Work with Them", compute="_compute_decision_style_advice", groups=CUSTODIAN
+    )
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.depends("is_company", "parent_id")
+    def _compute_is_customer_card(self):
+        for partner in self:
+            partner.is_customer_card = partner.is_company or not partner.parent_id
+
+    @api.depends_context("company")
+    def _compute_sales_12_months(self):
+        date_from = fields.Date.context_today(self) - relativedelta(months=12)
+        totals = dict(
+            self.env["account.move"]._read_group(
+                [
+                    ("company_id", "=", self.env.company.id),
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("invoice_date", ">=", date_from),
+                ],
+                ["commercial_partner_id"],
+                ["amount_untaxed_signed:sum"],
+            )
+        )
+        for partner in self:
+            partner.sales_12_months = totals.get(partner.commercial_partner_id, 0.0)
+
+    @api.depends(lambda self: self._customer_card_fields())
+    def _compute_card_completeness(self):
+        required_by_company = {}
+        for partner in self:
+            if not partner.is_customer_card:
+                partner.card_completeness = 0.0
+                continue
+            company = partner.company_id or self.env.company
+            if company not in required_by_company:
+                required_by_company[company] = company._customer_card_required_fields()
+            required = required_by_company[company]
+            filled = sum(1 for fname in required if partner[fname])
+            partner.card_completeness = 100.0 * filled / len(required) if required else 100.0
+
+    @api.depends("card_last_review_date")
+    def _compute_card_review_overdue(self):
+        for partner in self:
+            cutoff = partner._card_review_cutoff()
+            partner.card_review_overdue = partner.is_customer_card and (
+                not partner.card_last_review_date or partner.card_last_review_date < cutoff
+            )
+
+    def _search_card_review_overdue(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        overdue = Domain("is_customer_card", "=", True) & (
+            Domain("card_last_review_date", "=", False)
+            | Domain("card_last_review_date", "<", self._card_review_cutoff())
+        )
+        return overdue if True in value else ~overdue
+
+    def _card_review_cutoff(self):
+        company = (self[:1].company_id or self.env.company) if self else self.env.company
+        return fields.Date.context_today(self) - relativedelta(days=company.customer_card_stale_days)
+
+    @api.depends("birthday")
+    def _compute_age(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.age = relativedelta(today, partner.birthday).years if partner.birthday else 0
+
+    @api.depends("decision_style")
+    def _compute_decision_style_advice(self):
+        advice = {
+            "leader": self.env._(
+                "Values goals and decides fast: show simply and directly why working with us pays."
+            ),
+            "influencer": self.env._(
+                "Decides with department heads: build relations with those departments too."
+            ),
+            "follower": self.env._("Seeks safety and consensus: let our executives agree with theirs first."),
+            "checker": self.env._(
+                "Task-minded, wants precision and logic: bring exact specifications and figures."
+            ),
+        }
+        for partner in self:
+            partner.decision_style_advice = advice.get(partner.decision_style, False)
+
+    # ------------------------------------------------------------------
+    # CRUD and access
+    # ------------------------------------------------------------------
+    @api.model
+    def _customer_card_fields(self):
+        return list(CARD_FIELDS)
+
+    @api.model
+    def _customer_card_default_required_fields(self):
+        return list(DEFAULT_REQUIRED_CARD_FIELDS)
+
+    @api.model
+    def _customer_card_guarded_fields(self):
+        """Fields that only customer management users edit, a salesperson on
+        their own or unassigned customers only."""
+        return CARD_GUARDED_FIELDS
+
+    def write(self, vals):
+        if not self.env.su and ("user_id" in vals or self._customer_card_guarded_fields().intersection(vals)):
+            self.filtered("is_customer_card")._check_card_write_access(vals)
+        return super().write(vals)
+
+    def _check_card_write_access(self, vals):
+        """Card fields are edited by customer management users only, and a
+        salesperson edits (or reassigns) only their own or unassigned customers."""
+        card_fields = self._customer_card_guarded_fields().intersection(vals)
+        user = self.env.user
+        if not self or user.has_group("customer_mgmt.group_customer_manager"):
+            return
+        is_salesperson = user.has_group("customer_mgmt.group_customer_user")
+        if card_fields and not is_salesperson:
+            raise AccessError(
+                self.env._(
+                    "Only customer management users may edit customer cards (%(customers)s).",
+                    customers=format_list(self.env, self.mapped("display_name")),
+                )
+            )
+        if is_salesperson and (card_fields or "user_id" in vals):
+            foreign = self.filtered(lambda p: p.user_id and p.user_id != user)
+            if foreign:
+                raise AccessError(
+                    self.env._(
+                        "You can only edit the cards of your own customers; %(customers)s "
+                        "belong to another salesperson.",
+                        customers=format_list(self.env, foreign.mapped("display_name")),
+                    )
+                )
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        self._log_confidential_access(fnames, "read")
+        return result
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        # "child_ids/hobbies" exports the contacts' hobbies too: look at every step of each path
+        self._log_confidential_access(
+            {step for path in fields_to_export for step in path.split("/")}, "export"
+        )
+        return result
+
+    def _log_confidential_access(self, fnames, access_type):
+        """One log line per customer whose key people's personal data was read."""
+        read_fields = CONFIDENTIAL_FIELDS.intersection(fnames)
+        if not read_fields or not self or self.env.su:
+            return
+        contacts = self.filtered("id")
+        field_list = ", ".join(sorted(read_fields))
+        self.env["customer.card.access.log"].sudo().create(
+            [
+                {
+                    "user_id": self.env.uid,
+                    "partner_id": customer.id,
+                    "access_type": access_type,
+                    "contact_count": len(customer_contacts),
+                    "field_names": field_list,
+                }
+                for customer, customer_contacts in contacts.grouped("commercial_partner_id").items()
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_card_review(self):
+        self._check_can_review_card()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.card.review.wizard",
+            "name": self.env._("Review Customer Card"),
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_can_review_card(self):
+        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+            raise AccessError(self.env._("Only sales managers can review customer cards."))
+
+    def _do_card_review(self, remarks):
+        """Record a manager's review on each card of ``self``."""
+        self._check_can_review_card()
+        if not (remarks or "").strip():
+            raise UserError(self.env._("A card review needs remarks."))
+        today = fields.Date.context_today(self)
+        customers = self.commercial_partner_id
+        self.env["customer.card.review"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "salesperson_id": customer.user_id.id,
+                    "reviewer_id": self.env.uid,
+                    "review_date": today,
+                    "completeness": customer.card_completeness,
+                    "remarks": remarks,
+                }
+                for customer in customers
+            ]
+        )
+        customers.sudo().write({"card_last_review_date": today, "card_last_reviewer_id": self.env.uid})
+        customers._message_log_batch(
+            {
+                customer.id: self.env._(
+                    "Card reviewed by %(reviewer)s: %(remarks)s",
+                    reviewer=self.env.user.name,
+                    remarks=remarks,
+                )
+                for customer in customers
+            }
+        )

@@ -1,0 +1,453 @@
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_amount, format_list, html_escape
+from odoo.tools.mail import generate_tracking_message_id
+
+ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+# Written by the regrade and the manager's override only.
+GRADE_FIELDS = frozenset(
+    {
+        "customer_grade_id",
+        "monthly_avg_sales",
+        "gross_margin",
+        "abc_class",
+        "grade_override_until",
+        "grade_override_reason",
+    }
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Fields: grading (客户等级)
+    # ------------------------------------------------------------------
+    customer_grade_id = fields.Many2one(
+        "customer.grade",
+        string="Grade",
+        readonly=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_customer_grade_ids",
+    )
+    customer_grade_color = fields.Integer(related="customer_grade_id.color")
+    monthly_avg_sales = fields.Monetary(
+        string="Monthly Average Sales",
+        readonly=True,
+        copy=False,
+        help="Untaxed posted customer invoices minus refunds over the grading window, divided by its "
+        "months, in company currency.",
+    )
+    gross_margin = fields.Float(
+        string="Gross Margin (%)",
+        digits=(5, 2),
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        help="(Sales - cost at invoice time) / sales over the grading window.",
+    )
+    abc_class = fields.Selection(
+        ABC_CLASSES,
+        string="ABC Class",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="A: the biggest customers making the first share of cumulative sales (about 75%); "
+        "B: the next share (about 20%); C: the rest, future potential.",
+    )
+    grade_override_until = fields.Date(string="Grade Fixed Until", readonly=True, copy=False)
+    grade_override_reason = fields.Char(readonly=True, copy=False)
+    grade_history_ids = fields.One2many("customer.grade.history", "partner_id")
+
+    # ------------------------------------------------------------------
+    # Compute methods
+    # ------------------------------------------------------------------
+    @api.model
+    def _read_group_customer_grade_ids(self, grades, domain):
+        # a column per grade in the kanban, empty ones included: grades are a handful of records
+        return grades.search([], order=grades._order)  # pylint: disable=no-search-all
+
+    # ------------------------------------------------------------------
+    # CRUD and access
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(GRADE_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(self.env._("Grades are computed; managers override them with Override Grade."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and GRADE_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "Grades of %(customers)s are computed; managers override them with Override Grade.",
+                    customers=format_list(self.env, self.mapped("display_name")),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_regrade(self):
+        self.check_access("read")
+        self.commercial_partner_id._regrade_customers()
+        return True
+
+    def action_open_grade_override(self):
+        self._check_can_override_grade()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.grade.override.wizard",
+            "name": self.env._("Override Grade"),
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_clear_grade_override(self):
+        self._check_can_override_grade()
+        customers = self.commercial_partner_id.filtered("grade_override_until")
+        self.env["res.partner"].sudo().search([("commercial_partner_id", "in", customers.ids)]).write(
+            {"grade_override_until": False, "grade_override_reason": False}
+        )
+        customers._regrade_customers(reason=self.env._("Override removed"))
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _check_can_override_grade(self):
+        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+            raise AccessError(self.env._("Only sales managers can override customer grades."))
+
+    def _override_grade(self, grade, reason, date_until):
+        """Fix the grade of the customers in ``self`` until ``date_until``: the
+        automatic regrade leaves them alone until then."""
+        self._check_can_override_grade()
+        today = fields.Date.context_today(self)
+        date_until = fields.Date.to_date(date_until)
+        if not grade or not (reason or "").strip():
+            raise UserError(self.env._("A grade override needs a grade and a reason."))
+        if not date_until or date_until < today:
+            raise UserError(
+                self.env._(
+                    "The override of a grade must end today or later, not on %(date)s.", date=date_until
+                )
+            )
+        customers = self.commercial_partner_id
+        self._create_grade_history(
+            [
+                {
+                    "partner_id": customer.id,
+                    "company_id": (customer.company_id or self.env.company).id,
+                    "old_grade_id": customer.customer_grade_id.id,
+                    "new_grade_id": grade.id,
+                    "monthly_avg_sales": customer.monthly_avg_sales,
+                    "gross_margin": customer.gross_margin,
+                    "abc_class": customer.abc_class,
+                    "source": "manual",
+                    "reason": reason,
+                }
+                for customer in customers
+            ]
+        )
+        self.env["res.partner"].sudo().search([("commercial_partner_id", "in", customers.ids)]).write(
+            {
+                "customer_grade_id": grade.id,
+                "grade_override_until": date_until,
+                "grade_override_reason": reason,
+            }
+        )
+
+    def _grade_note_template(self):
+        """Translated chatter note of a grade change, with {tokens} to fill in
+        (in Python for overrides, in SQL for the regrade)."""
+        return self.env._(
+            "Grade %(old)s → %(new)s (%(reason)s). Monthly average sales %(sales)s, gross margin "
+            "%(margin)s%%, ABC class %(abc)s.",
+            old="{old}",
+            new="{new}",
+            reason="{reason}",
+            sales="{sales}",
+            margin="{margin}",
+            abc="{abc}",
+        )
+
+    def _create_grade_history(self, vals_list):
+        """Store grade changes made by hand and log them on the customers' chatter."""
+        today = fields.Date.context_today(self)
+        history = (
+            self.env["customer.grade.history"]
+            .sudo()
+            .create([{"date": today, "user_id": self.env.uid, **vals} for vals in vals_list])
+        )
+        template = self._grade_note_template()
+        bodies = {}
+        for line in history:
+            tokens = {
+                "{old}": line.old_grade_id.code or "-",
+                "{new}": line.new_grade_id.code or "-",
+                "{reason}": line.reason or "",
+                "{sales}": format_amount(self.env, line.monthly_avg_sales, line.currency_id),
+                "{margin}": f"{line.gross_margin:.2f}",
+                "{abc}": (line.abc_class or "-").upper(),
+            }
+            body = template
+            for token, value in tokens.items():
+                body = body.replace(token, value)
+            bodies[line.partner_id.id] = body
+        history.partner_id.sudo()._message_log_batch(bodies)
+        return history
+
+    @api.model
+    def _customer_sales_sql(self, partner_ids=None):
+        """Sales and cost per (company, customer) over each company's grading
+        window, in company currency; restricted to ``partner_ids`` if given."""
+        return SQL(
+            """
+            SELECT move.company_id, move.commercial_partner_id AS partner_id,
+                   SUM(-line.balance) AS revenue, SUM(COALESCE(line.customer_cost, 0)) AS cost
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN res_company company ON company.id = move.company_id
+             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+               AND line.display_type = 'product'
+               AND move.invoice_date
+                   > (%(today)s::date - make_interval(months => company.customer_grade_months))
+               AND move.invoice_date <= %(today)s
+               %(partner_filter)s
+          GROUP BY move.company_id, move.commercial_partner_id
+            """,
+            today=fields.Date.context_today(self),
+            partner_filter=SQL("AND move.commercial_partner_id = ANY(%s)", partner_ids)
+            if partner_ids is not None
+            else SQL(),
+        )
+
+    @api.model
+    def _customer_sales_snapshot(self):
+        """Aggregate the sales of every customer once, for a run of batches, into
+        a temporary table (kept across the batches' commits, rebuilt by every
+        run). Returns the SQL that reads it."""
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE TEMPORARY TABLE IF NOT EXISTS customer_mgmt_sales_snapshot (
+                company_id int, partner_id int, revenue numeric, cost numeric);
+            TRUNCATE customer_mgmt_sales_snapshot;
+            INSERT INTO customer_mgmt_sales_snapshot %s;
+            ANALYZE customer_mgmt_sales_snapshot;
+                """,
+                self._customer_sales_sql(),
+            )
+        )
+        return SQL("SELECT * FROM customer_mgmt_sales_snapshot")
+
+    @api.model
+    def _customer_abc_thresholds(self, sales=None):
+        """Per company, the smallest sales of an A and of a B customer: customers
+        are ranked by sales, a customer is A while the sales of the customers
+        strictly bigger than it are under the A cut-off of the total, B under
+        the B cut-off. The class only grows with sales, so these two figures
+        classify any customer without ranking them all again."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH sales AS (%(sales)s), ranked AS (
+                SELECT sales.company_id, revenue,
+                       -- sales of the customers strictly bigger: the running sum (ties included)
+                       -- minus the ties' own sales; a frame exclusion would be quadratic
+                       SUM(revenue) OVER (PARTITION BY sales.company_id ORDER BY revenue DESC)
+                       - SUM(revenue) OVER (PARTITION BY sales.company_id, revenue) AS bigger,
+                       SUM(revenue) OVER (PARTITION BY sales.company_id) AS total
+                  FROM sales
+                 WHERE revenue > 0
+            )
+            SELECT ranked.company_id,
+                   MIN(revenue) FILTER (WHERE bigger < total * company.customer_abc_a_cutoff / 100),
+                   MIN(revenue) FILTER (WHERE bigger < total * company.customer_abc_b_cutoff / 100)
+              FROM ranked
+              JOIN res_company company ON company.id = ranked.company_id
+          GROUP BY ranked.company_id
+                """,
+                sales=sales or self._customer_sales_sql(),
+            )
+        )
+        return [{"company_id": company, "a": a, "b": b} for company, a, b in rows]
+
+    def _regrade_customers(self, reason=None, abc_thresholds=None, sales=None):
+        """Regrade the commercial partners in ``self`` in one SQL statement.
+
+        Figures per customer and company, over the company's grading window:
+        sales = untaxed posted customer invoices minus refunds (company
+        currency), cost = the lines' cost at invoice time; ABC classes from
+        ``abc_thresholds`` (see ``_customer_abc_thresholds``, computed when not
+        given). ``sales`` is a query of the figures of at least these customers
+        (by default aggregated for them from the invoices). The band of the
+        scheme of the customer's channel gives the grade, upgraded when the
+        margin reaches the band's quota. Customers
+        whose grade is overridden keep it until the override ends. Only changed
+        rows are written, so a rerun writes nothing and logs no history twice.
+
+        The history lines and the chatter notes are inserted by the same
+        statement: a constant number of queries for any number of customers
+        (the ORM would insert them 100 rows at a time), and a grade never
+        changes without its history.
+        """
+        if not self:
+            return
+        self.env.flush_all()
+        if abc_thresholds is None:
+            abc_thresholds = self._customer_abc_thresholds()
+        today = fields.Date.context_today(self)
+        author, email_from = self.env["mail.thread"]._message_compute_author()
+        self.env.execute_query(
+            SQL(
+                """
+            WITH sales AS (%(sales)s), thresholds AS (
+                SELECT * FROM jsonb_to_recordset(%(thresholds)s::jsonb)
+                    AS t(company_id int, a numeric, b numeric)
+            ), customers AS (
+                SELECT p.id, p.customer_channel, p.customer_grade_id, p.grade_override_until,
+                       COALESCE(p.company_id, %(company_id)s) AS company_id,
+                       COALESCE(sales.revenue, 0) AS revenue, COALESCE(sales.cost, 0) AS cost
+                  FROM res_partner p
+             LEFT JOIN sales ON sales.partner_id = p.id
+                       AND sales.company_id = COALESCE(p.company_id, %(company_id)s)
+                 WHERE p.id = ANY(%(ids)s) AND p.is_customer_card AND p.active
+            ), figures AS (
+                SELECT customers.*,
+                       ROUND(revenue / company.customer_grade_months, 2) AS monthly,
+                       CASE WHEN revenue > 0 THEN ROUND(100 * (revenue - cost) / revenue, 2)
+                            ELSE 0 END AS margin,
+                       CASE WHEN revenue > 0 AND revenue >= thresholds.a THEN 'a'
+                            WHEN revenue > 0 AND revenue >= thresholds.b THEN 'b'
+                            ELSE 'c' END AS abc,
+                       grade_override_until < %(today)s AS override_ended
+                  FROM customers
+                  JOIN res_company company ON company.id = customers.company_id
+             LEFT JOIN thresholds ON thresholds.company_id = customers.company_id
+            ), graded AS (
+                -- the band of the scheme of the customer's channel, the company's own scheme first
+                SELECT DISTINCT ON (figures.id) figures.*,
+                       CASE WHEN grade_override_until >= %(today)s THEN customer_grade_id
+                            WHEN band.upgrade_grade_id IS NOT NULL AND figures.margin >= band.margin_quota
+                            THEN band.upgrade_grade_id
+                            ELSE band.grade_id END AS grade_id
+                  FROM figures
+             LEFT JOIN (
+                    SELECT scheme.channel, scheme.company_id AS scheme_company_id, line.amount_min,
+                           line.amount_max, line.grade_id, line.margin_quota, line.upgrade_grade_id
+                      FROM customer_grade_scheme scheme
+                      JOIN customer_grade_scheme_line line ON line.scheme_id = scheme.id
+                     WHERE scheme.active
+                    ) band ON band.channel = figures.customer_channel
+                       AND (band.scheme_company_id = figures.company_id OR band.scheme_company_id IS NULL)
+                       AND band.amount_min <= GREATEST(figures.monthly, 0)
+                       AND (COALESCE(band.amount_max, 0) = 0
+                            OR GREATEST(figures.monthly, 0) < band.amount_max)
+              ORDER BY figures.id, band.scheme_company_id NULLS LAST
+            ), updated AS (
+                UPDATE res_partner p
+                   SET customer_grade_id = graded.grade_id,
+                       monthly_avg_sales = graded.monthly,
+                       gross_margin = graded.margin,
+                       abc_class = graded.abc,
+                       grade_override_until = CASE WHEN graded.override_ended THEN NULL
+                                                   ELSE p.grade_override_until END,
+                       grade_override_reason = CASE WHEN graded.override_ended THEN NULL
+                                                    ELSE p.grade_override_reason END
+                  FROM graded
+                 WHERE p.commercial_partner_id = graded.id
+                   AND (p.customer_grade_id IS DISTINCT FROM graded.grade_id
+                        OR p.monthly_avg_sales IS DISTINCT FROM graded.monthly
+                        OR p.gross_margin IS DISTINCT FROM graded.margin
+                        OR p.abc_class IS DISTINCT FROM graded.abc
+                        OR graded.override_ended)
+             RETURNING p.id
+            ), history AS (
+                INSERT INTO customer_grade_history (
+                    partner_id, company_id, date, old_grade_id, new_grade_id, monthly_avg_sales,
+                    gross_margin, abc_class, source, reason, user_id,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT id, company_id, %(today)s, customer_grade_id, grade_id, monthly, margin, abc, 'auto',
+                       CASE WHEN override_ended THEN %(ended)s ELSE %(reason)s END, %(uid)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM graded
+                 WHERE customer_grade_id IS DISTINCT FROM grade_id
+             RETURNING partner_id, company_id, old_grade_id, new_grade_id, monthly_avg_sales,
+                       gross_margin, abc_class, reason
+            )
+            INSERT INTO mail_message (
+                model, res_id, body, message_type, subtype_id, is_internal, author_id, email_from,
+                reply_to, message_id, email_add_signature, date,
+                create_uid, create_date, write_uid, write_date)
+            SELECT 'res.partner', history.partner_id,
+                   '<p>' || replace(replace(replace(replace(replace(replace(%(template)s,
+                       '{old}', COALESCE(%(escape_old)s, '-')),
+                       '{new}', COALESCE(%(escape_new)s, '-')),
+                       '{reason}', %(escape_reason)s),
+                       '{sales}',
+                       to_char(history.monthly_avg_sales, 'FM999,999,999,990.00') || ' ' || currency.name),
+                       '{margin}', to_char(history.gross_margin, 'FM990.00')),
+                       '{abc}', upper(history.abc_class)) || '</p>',
+                   'notification', %(subtype)s, TRUE, %(author)s, %(email_from)s,
+                   %(reply_to)s, %(message_id)s, FALSE, %(now)s,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM history
+              JOIN res_company company ON company.id = history.company_id
+              JOIN res_currency currency ON currency.id = company.currency_id
+         LEFT JOIN customer_grade old ON old.id = history.old_grade_id
+         LEFT JOIN customer_grade new ON new.id = history.new_grade_id
+            """,
+                sales=sales or self._customer_sales_sql(self.ids),
+                thresholds=json.dumps(abc_thresholds, default=str),
+                ids=self.ids,
+                today=today,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+                company_id=self.env.company.id,
+                ended=self.env._("Override ended"),
+                reason=reason or self.env._("Automatic"),
+                template=html_escape(self._grade_note_template()),
+                escape_old=self._sql_html_escape(SQL("old.code")),
+                escape_new=self._sql_html_escape(SQL("new.code")),
+                escape_reason=self._sql_html_escape(SQL("history.reason")),
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author,
+                email_from=email_from,
+                reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from, author_id=author)[
+                    False
+                ],
+                message_id=generate_tracking_message_id("message-notify"),
+            )
+        )
+        self.invalidate_model([*GRADE_FIELDS, "grade_history_ids", "message_ids"])
+        self.env["customer.grade.history"].invalidate_model()
+
+    @api.model
+    def _sql_html_escape(self, expression):
+        return SQL(
+            "replace(replace(replace(%s, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')",
+            expression,
+        )
+
+    @api.model
+    def _cron_regrade_customers(self, batch_size=5000):
+        """Monthly regrade of every customer, batch by batch. A run that stops
+        halfway is simply run again: unchanged customers are not written."""
+        domain = Domain("is_customer_card", "=", True)
+        sales = self._customer_sales_snapshot()
+        abc_thresholds = self._customer_abc_thresholds(sales)
+        last_id = 0
+        while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
+            partners._regrade_customers(abc_thresholds=abc_thresholds, sales=sales)
+            last_id = partners[-1].id
+            remaining = self.search_count(domain & Domain("id", ">", last_id))
+            if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
+                break

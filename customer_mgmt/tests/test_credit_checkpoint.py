@@ -201,11 +201,14 @@ class TestCreditEnforcement(CreditCase):
         with self.assertRaisesRegex(UserError, "cannot be posted"):
             self._post_move(self.customer, "2026-01-10", 10.0)
 
-    def test_credit_limit_changes_through_controllers_once_on(self):
+    def test_credit_limit_changes_only_through_applications_once_on(self):
+        self.customer.with_user(self.accountant).credit_limit = 2000.0
         self._block()
-        with self.assertRaises(AccessError):
-            self.customer.with_user(self.accountant).credit_limit = 5000.0
-        self.customer.with_user(self.controller).credit_limit = 5000.0
-        self.assertEqual(self.customer.sudo().credit_limit, 5000.0)
+        for user in (self.accountant, self.controller):
+            with self.assertRaisesRegex(AccessError, "approved credit application"):
+                self.customer.with_user(user).credit_limit = 5000.0
+        self.assertEqual(self.customer.sudo().credit_limit, 2000.0)
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.customer.credit_limit = -1.0
         with self.assertRaises(ValidationError):
             self.company.customer_credit_overdue_days = -1

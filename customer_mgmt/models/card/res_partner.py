@@ -345,36 +345,75 @@ class ResPartner(models.Model):
         their own or unassigned customers only."""
         return CARD_GUARDED_FIELDS
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            self.browse(
+                {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
+            )._check_customer_owner()
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.su and ("user_id" in vals or self._customer_card_guarded_fields().intersection(vals)):
-            self.filtered("is_customer_card")._check_card_write_access(vals)
+        if not self.env.su:
+            if self._customer_card_guarded_fields().intersection(vals):
+                self.filtered("is_customer_card")._check_card_write_access()
+            (self | self.browse(vals.get("parent_id")))._check_customer_owner()
         return super().write(vals)
 
-    def _check_card_write_access(self, vals):
-        """Card fields are edited by customer management users only, and a
-        salesperson edits (or reassigns) only their own or unassigned customers."""
-        card_fields = self._customer_card_guarded_fields().intersection(vals)
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_foreign_customer(self):
+        if not self.env.su:
+            self._check_customer_owner()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_access_log(self):
+        self._unlink_except_kept_by("customer.card.access.log", self.env._("the confidential access log"))
+
+    def _check_card_write_access(self):
+        """Card fields are edited by customer management users only."""
         user = self.env.user
-        if not self or user.has_group("customer_mgmt.group_customer_manager"):
-            return
-        is_salesperson = user.has_group("customer_mgmt.group_customer_user")
-        if card_fields and not is_salesperson:
+        if self and not user.has_group("customer_mgmt.group_customer_user"):
             raise AccessError(
                 self.env._(
                     "Only customer management users may edit customer cards (%(customers)s).",
                     customers=format_list(self.env, self.mapped("display_name")),
                 )
             )
-        if is_salesperson and (card_fields or "user_id" in vals):
-            foreign = self.filtered(lambda p: p.user_id and p.user_id != user)
-            if foreign:
-                raise AccessError(
-                    self.env._(
-                        "You can only edit the cards of your own customers; %(customers)s "
-                        "belong to another salesperson.",
-                        customers=format_list(self.env, foreign.mapped("display_name")),
-                    )
+
+    def _check_customer_owner(self):
+        """A salesperson (a customer management user who is no manager)
+        changes only their own or unassigned customers, all of them: any
+        field, archiving, deleting, their contacts, moving a contact in or
+        out. Odoo's plain sales users are left as Odoo has them."""
+        user = self.env.user
+        if (
+            not self
+            or user.has_group("customer_mgmt.group_customer_manager")
+            or not user.has_group("customer_mgmt.group_customer_user")
+        ):
+            return
+        foreign = self.commercial_partner_id.filtered(lambda p: p.user_id and p.user_id != user)
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "You can only change your own or unassigned customers; %(customers)s belong to another "
+                    "salesperson.",
+                    customers=format_list(self.env, foreign.mapped("display_name")),
                 )
+            )
+
+    def _unlink_except_kept_by(self, model, records):
+        """Customers that ``model`` refers to are archived, not deleted: its
+        ``records`` (a log, a history) must survive them."""
+        kept = self.env[model].sudo()._read_group([("partner_id", "in", self.ids)], ["partner_id"])
+        if kept:
+            raise UserError(
+                self.env._(
+                    "%(customers)s cannot be deleted: they are kept in %(records)s. Archive them instead.",
+                    customers=format_list(self.env, [partner.display_name for (partner,) in kept]),
+                    records=records,
+                )
+            )
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -18,6 +18,10 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.complaint_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_complaints(self):
+        self._unlink_except_kept_by("customer.complaint", self.env._("the complaints"))
 
     # ------------------------------------------------------------------
     # Actions

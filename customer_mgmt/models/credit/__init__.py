@@ -2,7 +2,9 @@ from . import res_company
 from . import credit_exposure
 from . import res_partner
 from . import sale_order
+from . import sale_order_line
 from . import account_move
+from . import account_move_line
 from . import customer_credit_signal
 from . import customer_credit_mixin
 from . import customer_credit_investigation

@@ -1,9 +1,24 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_amount, format_list
 from odoo.tools.sql import add_index, index_exists
 
 CHECK_FUNCTION = "customer_mgmt_credit_check"
+
+# Stored computed fields the exposure reads (or the check judges by): written
+# only by Odoo's computations, never over RPC, whoever calls (see
+# _check_computed_inputs).
+COMPUTED_INPUTS = {
+    "res.partner": frozenset({"commercial_partner_id"}),
+    "sale.order": frozenset(
+        {"currency_rate", "invoice_status", "amount_untaxed", "amount_tax", "amount_total"}
+    ),
+    "sale.order.line": frozenset({"qty_invoiced", "price_subtotal", "price_tax", "price_total"}),
+    "account.move": frozenset(
+        {"commercial_partner_id", "amount_total_signed", "amount_residual", "amount_residual_signed"}
+    ),
+    "account.move.line": frozenset({"amount_residual", "amount_residual_currency", "parent_state"}),
+}
 
 # Confirmed orders with something left to invoice (an order invoiced or
 # upselling has no line left to invoice): the "orders" part of the exposure and
@@ -61,18 +76,19 @@ class CustomerCreditExposure(models.AbstractModel):
                 add_index(self.env.cr, name, table, SQL(f"USING btree {definition}"), unique=False)
         body = self._figures_query(
             customers=SQL(
-                """SELECT partner.commercial_partner_id AS id, array_agg(sale.id) AS order_ids
-                     FROM sale_order sale JOIN res_partner partner ON partner.id = sale.partner_invoice_id
+                # an order is judged on its invoice address's and its customer's
+                # commercial partners
+                """SELECT partner.commercial_partner_id AS id, array_agg(DISTINCT sale.id) AS order_ids
+                     FROM sale_order sale
+                     JOIN res_partner partner
+                       ON partner.id IN (sale.partner_invoice_id, sale.partner_id)
                     WHERE sale.id = ANY(p_order_ids) GROUP BY 1"""
             ),
             company=SQL("p_company"),
             limit_fallback=SQL("p_limit_fallback"),
             today=SQL("p_today"),
             exclude=SQL("p_order_ids"),
-            lock=SQL(
-                "UPDATE res_partner SET write_date = write_date "
-                "WHERE res_partner.id IN (SELECT customers.id FROM customers) RETURNING res_partner.id"
-            ),
+            lock=self._lock_sql(),
             per_customer=True,
         )
         self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s", SQL.identifier(CHECK_FUNCTION)))
@@ -94,10 +110,11 @@ class CustomerCreditExposure(models.AbstractModel):
     # Figures
     # ------------------------------------------------------------------
     @api.model
-    def _figures(self, partners, company, exclude_order_ids=()):
+    def _figures(self, partners, company, exclude_order_ids=(), lock=False):
         """{partner id: figures} of the commercial ``partners`` in ``company``,
         in its currency, leaving out of the exposure the orders
-        ``exclude_order_ids``. One query whatever their history."""
+        ``exclude_order_ids``; with ``lock``, the partners stay locked as by
+        the check at confirmation. One query whatever their history."""
         if not partners:
             return {}
         self.env.flush_all()
@@ -107,7 +124,7 @@ class CustomerCreditExposure(models.AbstractModel):
             limit_fallback=SQL("%s", self._limit_fallback(company)),
             today=SQL("%s", fields.Date.context_today(self)),
             exclude=SQL("%s", list(exclude_order_ids)),
-            lock=SQL("SELECT NULL"),
+            lock=self._lock_sql() if lock else SQL("SELECT NULL"),
         )
         return self._figures_by_partner(company, self.env.execute_query(query))
 
@@ -131,6 +148,15 @@ class CustomerCreditExposure(models.AbstractModel):
             )
         )
         return self._figures_by_partner(company, rows)
+
+    @api.model
+    def _lock_sql(self):
+        """Lock the customers being decided on, so that concurrent decisions
+        on one of them are taken one after the other."""
+        return SQL(
+            "UPDATE res_partner SET write_date = write_date "
+            "WHERE res_partner.id IN (SELECT customers.id FROM customers) RETURNING res_partner.id"
+        )
 
     @api.model
     def _limit_fallback(self, company):
@@ -285,6 +311,22 @@ class CustomerCreditExposure(models.AbstractModel):
     # Refusals
     # ------------------------------------------------------------------
     @api.model
+    def _check_computed_inputs(self, records, vals):
+        """Refuse a write of ``vals`` on ``records`` that sets one of the
+        stored computed fields the credit exposure reads (COMPUTED_INPUTS):
+        a forged value would let an order or a customer through."""
+        forged = COMPUTED_INPUTS.get(records._name, frozenset()).intersection(vals)
+        if forged and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(model)s are computed by Odoo and cannot be written: the credit control "
+                    "relies on them.",
+                    fields=format_list(self.env, sorted(forged)),
+                    model=records._description,
+                )
+            )
+
+    @api.model
     def _refusal_message(self, document, figure, company, exposure=None, amount=None):
         """Why ``document`` (its name) of the customer of ``figure`` is refused
         at a checkpoint, or '' when it passes: the customer is on hold, or the
@@ -326,18 +368,19 @@ class CustomerCreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _check_holds(self, documents, customer_of, consequence):
-        """Refuse ``documents`` (invoices, deliveries) whose customer
-        (``customer_of(document)``, a commercial partner) is on credit hold,
+    def _check_holds(self, documents, customers_of, consequence):
+        """Refuse ``documents`` (invoices, deliveries) one of whose customers
+        (``customers_of(document)``, commercial partners) is on credit hold,
         each named with its customer's figures, then ``consequence``."""
-        held = documents.filtered(lambda document: customer_of(document).credit_hold)
+        held = documents.filtered(lambda document: any(customers_of(document).mapped("credit_hold")))
         if not held:
             return
         refusals = []
         for company, company_documents in held.grouped("company_id").items():
-            figures = self._figures(company_documents.mapped(customer_of), company)
+            figures = self._figures(company_documents.mapped(customers_of), company)
             refusals += [
-                self._refusal_message(document.display_name, figures[customer_of(document).id], company)
+                self._refusal_message(document.display_name, figures[customer.id], company)
                 for document in company_documents
+                for customer in customers_of(document).filtered("credit_hold")
             ]
         raise UserError("\n".join([*refusals, consequence]))

@@ -19,6 +19,7 @@ class CustomerCreditHoldLog(models.Model):
             ("auto_hold", "Automatic hold"),
             ("auto_release", "Automatic release"),
             ("order_release", "One-time order release"),
+            ("order_release_void", "One-time release voided"),
         ],
         required=True,
     )

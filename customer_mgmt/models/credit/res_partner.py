@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import format_amount, format_list
 
@@ -166,15 +166,43 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        exposure_model = self.env["customer.credit.exposure"]
+        for vals in vals_list:
+            exposure_model._check_computed_inputs(self, vals)
         # Forms send every field's default on creation: only a value set is refused.
-        if not self.env.su and any(vals.get(name) for vals in vals_list for name in CREDIT_FIELDS):
-            raise AccessError(self.env._("Credit holds and limits are set by credit controllers only."))
+        if not self.env.su and any(
+            vals.get(name) for vals in vals_list for name in (*CREDIT_FIELDS, "credit_limit")
+        ):
+            self.browse()._check_credit_write_access(
+                {name for vals in vals_list for name, value in vals.items() if value}
+            )
         return super().create(vals_list)
 
     def write(self, vals):
+        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
+        if (vals.get("credit_limit") or 0.0) < 0:
+            raise ValidationError(
+                self.env._(
+                    "The credit limit of %(customers)s cannot be negative (%(limit)s).",
+                    customers=format_list(self.env, self.mapped("display_name")),
+                    limit=vals["credit_limit"],
+                )
+            )
         if not self.env.su and (CREDIT_FIELDS.intersection(vals) or "credit_limit" in vals):
             self._check_credit_write_access(vals)
-        return super().write(vals)
+        companies = self._credit_blocking_companies() if {"parent_id", "is_company"} & set(vals) else None
+        if not companies:
+            return super().write(vals)
+        before = {partner: partner.commercial_partner_id for partner in self}
+        candidates = self.browse(vals.get("parent_id")).commercial_partner_id | self
+        figures_before = {company: candidates._credit_figures(company) for company in companies}
+        res = super().write(vals)
+        self._credit_check_move(before, figures_before)
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_hold_log(self):
+        self._unlink_except_kept_by("customer.credit.hold.log", self.env._("the credit hold log"))
 
     # ------------------------------------------------------------------
     # Actions
@@ -226,25 +254,69 @@ class ResPartner(models.Model):
         return ""
 
     def _check_credit_write_access(self, vals):
+        """Holds, credit grades and limit validity change only through the
+        credit actions; while the company's credit control is on, the credit
+        limit changes only through an approved credit application (which
+        writes it as superuser), for everyone, credit controllers included."""
+        customers = format_list(self.env, self.mapped("display_name")) or self.env._("a new customer")
         if CREDIT_FIELDS.intersection(vals):
             raise AccessError(
                 self.env._(
                     "Credit holds, grades and limit validity of %(customers)s change only through the credit "
                     "actions (hold, release, approved applications).",
-                    customers=format_list(self.env, self.mapped("display_name")),
+                    customers=customers,
                 )
             )
-        if (
-            self.env.company.customer_credit_control in ("warn", "block")
-            and not self.env.company._is_credit_controller()
-        ):
+        if self.env.company.customer_credit_control in ("warn", "block"):
             raise AccessError(
                 self.env._(
-                    "Credit control is on: only credit controllers change the credit limit of %(customers)s, "
-                    "through an approved credit application.",
-                    customers=format_list(self.env, self.mapped("display_name")),
+                    "Credit control is on: the credit limit of %(customers)s changes only through an "
+                    "approved credit application.",
+                    customers=customers,
                 )
             )
+
+    def _credit_blocking_companies(self):
+        return self.env["res.company"].sudo().search([("customer_credit_control", "=", "block")])
+
+    def _credit_check_move(self, before, figures_before):
+        """A contact moved to another commercial partner (``before``: partner
+        -> its former one) takes what it owes with it: the customer it joins
+        is judged as an order would be (``figures_before``: company -> figures
+        before the move), and nothing moves into or out of a customer on hold
+        but by a credit controller."""
+        moved = self.filtered(lambda partner: partner.commercial_partner_id != before[partner])
+        if not moved:
+            return
+        exposure_model = self.env["customer.credit.exposure"]
+        joined = moved.commercial_partner_id
+        held = (joined | self.browse().union(*(before[partner] for partner in moved))).filtered("credit_hold")
+        if held and not self.env.company._is_credit_controller():
+            raise UserError(
+                self.env._(
+                    "%(contacts)s cannot move into or out of %(customers)s, on credit hold: ask a credit "
+                    "controller.",
+                    contacts=format_list(self.env, moved.mapped("display_name")),
+                    customers=format_list(self.env, held.mapped("display_name")),
+                )
+            )
+        refusals = []
+        for company, figures in figures_before.items():
+            for customer_id, figure in exposure_model._figures(joined, company, lock=True).items():
+                previous = figures.get(customer_id, {}).get("exposure", 0.0)
+                added = figure["exposure"] - previous
+                if company.currency_id.compare_amounts(added, 0.0) > 0:
+                    refusals.append(
+                        exposure_model._refusal_message(
+                            format_list(self.env, moved.mapped("display_name")),
+                            {**figure, "hold": False},
+                            company,
+                            exposure=previous,
+                            amount=added,
+                        )
+                    )
+        if any(refusals):
+            raise UserError("\n".join(filter(None, refusals)))
 
     def _credit_hold(self, reason, auto=False, figures=None):
         """Put the commercial partners on hold (manual unless ``auto``) and log it.

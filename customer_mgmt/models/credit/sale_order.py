@@ -9,6 +9,8 @@ CREDIT_ORDER_FIELDS = frozenset(
         "credit_release_date",
         "credit_release_amount",
         "credit_release_reason",
+        "credit_release_partner_id",
+        "credit_release_used",
         "credit_block_reason",
         "credit_approval_requested",
     }
@@ -30,9 +32,34 @@ CREDIT_CHECK_INPUTS = frozenset(
 )
 
 
+# Line fields whose change on a confirmed order can raise what it adds to its
+# customer's exposure: the order is judged again.
+CREDIT_LINE_INPUTS = frozenset(
+    {"order_id", "product_id", "product_uom_qty", "product_uom_id", "price_unit", "discount", "tax_ids"}
+)
+# Clearing a one-time release (cancel, reset to draft, other customer).
+VOID_RELEASE = dict.fromkeys(
+    (
+        "credit_release_user_id",
+        "credit_release_date",
+        "credit_release_amount",
+        "credit_release_reason",
+        "credit_release_partner_id",
+        "credit_release_used",
+    ),
+    False,
+)
+
+
 class CreditChecked(frozenset):
     """Ids of orders the credit check already passed under lock in this call.
     A Python object in the context, which no RPC call can forge."""
+
+
+class CreditRecheckDeferred(frozenset):
+    """Ids of confirmed orders whose change is judged once, by the write of
+    the order, not again by the writes of their lines it makes (unforgeable,
+    as ``CreditChecked``)."""
 
 
 class SaleOrder(models.Model):
@@ -55,8 +82,19 @@ class SaleOrder(models.Model):
     - ``action_confirm_credit_checked`` (batch from the list): confirms the
       orders that pass, reports the others.
 
-    A one-time release (``_credit_release_once``) lets one order up to its
-    released amount through.
+    The decision holds for the whole life of the order: a change to a
+    confirmed order that raises what its customers owe (lines added, more
+    quantity, higher price, smaller discount, through the order or its lines
+    directly: ``sale.order.line``) or moves it onto another customer or company
+    is judged again by the same check under the same lock before it stands
+    (``_credit_recheck``); a change of a customer's commercial parent is judged
+    in ``res.partner``.
+
+    The order's customer and its invoice address (their commercial partners)
+    are both judged. A one-time release (``_credit_release_once``) lets one
+    order of one customer through once, up to the released amount: it is used
+    by the confirmation it allows and voided by a cancellation, a reset to
+    draft or a change of customer or company.
     """
 
     _inherit = "sale.order"
@@ -72,6 +110,15 @@ class SaleOrder(models.Model):
         help="A one-time credit release covers this order up to this amount (company currency).",
     )
     credit_release_reason = fields.Char(string="Release Reason", readonly=True, copy=False)
+    credit_release_partner_id = fields.Many2one(
+        "res.partner", string="Released For", readonly=True, copy=False, index="btree_not_null"
+    )
+    credit_release_used = fields.Boolean(
+        string="Release Used",
+        readonly=True,
+        copy=False,
+        help="The confirmation it allowed used the one-time release: later changes are judged again.",
+    )
     credit_block_reason = fields.Text(
         string="Credit Block",
         readonly=True,
@@ -96,6 +143,17 @@ class SaleOrder(models.Model):
                     orders=format_list(self.env, self.mapped("display_name")),
                 )
             )
+        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
+        if vals.get("state") in ("draft", "cancel") or {
+            "partner_id",
+            "partner_invoice_id",
+            "company_id",
+        } & set(vals):
+            self._credit_void_release(vals)
+        watched = self._credit_watched(vals)
+        before = watched._credit_state()
+        deferred = CreditRecheckDeferred(watched.ids)
+        orders = self.with_context(customer_mgmt_credit_recheck_deferred=deferred) if watched else self
         if vals.get("state") == "sale":
             confirming = self.filtered(lambda order: order.state != "sale")
             checked = self.env.context.get("customer_mgmt_credit_checked")
@@ -106,16 +164,109 @@ class SaleOrder(models.Model):
             ):
                 # Judge the order as it will be confirmed, not as it was (while
                 # the control is off, Odoo's single write is left alone).
-                super().write({name: value for name, value in vals.items() if name != "state"})
+                super(SaleOrder, orders).write(
+                    {name: value for name, value in vals.items() if name != "state"}
+                )
                 vals = {"state": "sale"}
             confirming._credit_check_confirmation()
+            released = confirming.filtered(
+                lambda order: order.credit_release_date and not order.credit_release_used
+            )
+            if released:
+                released.sudo().credit_release_used = True
             if confirming.filtered("credit_block_reason"):
                 vals = {**vals, "credit_block_reason": False}
-        return super().write(vals)
+        res = super(SaleOrder, orders).write(vals)
+        if watched:
+            watched._credit_recheck(before)
+        return res
+
+    def _credit_watched(self, vals):
+        """Confirmed orders whose change ``vals`` is judged again: those under
+        credit control, and any when they may move to another company."""
+        if not CREDIT_CHECK_INPUTS.intersection(vals) or self.env.context.get("customer_mgmt_no_recheck"):
+            return self.browse()
+        confirmed = self.filtered(lambda order: order.state == "sale")
+        return confirmed if "company_id" in vals else confirmed._credit_controlled()
+
+    def _credit_watched_by_lines(self):
+        """Confirmed orders under credit control whose lines are being
+        changed, unless the order's own write judges them."""
+        deferred = self.env.context.get("customer_mgmt_credit_recheck_deferred")
+        orders = self.filtered(lambda order: order.state == "sale")._credit_controlled()
+        if isinstance(deferred, CreditRecheckDeferred):
+            orders = orders.filtered(lambda order: order.id not in deferred)
+        return orders
+
+    def _credit_void_release(self, vals):
+        """A release is for one order of one customer in one company: it does
+        not survive a cancellation, a reset to draft or another customer."""
+        released = self.filtered("credit_release_date")
+        for order in released:
+            customers = order._credit_customers()
+            moved = any(
+                name in vals and order[name].id != vals[name]
+                for name in ("partner_id", "partner_invoice_id", "company_id")
+            )
+            if vals.get("state") in ("draft", "cancel") or moved:
+                order.sudo().with_context(customer_mgmt_no_recheck=True).write(VOID_RELEASE)
+                customers._credit_log("order_release_void", self.env._("Release voided"), order=order)
+                order.message_post(body=self.env._("The one-time credit release no longer applies."))
 
     def _credit_amount(self):
         """Order total in company currency."""
         return self.amount_total / (self.currency_rate or 1.0)
+
+    def _credit_open_amount(self):
+        """What this confirmed order adds to its customer's exposure (its part
+        "orders" in ``customer.credit.exposure``), in company currency."""
+        self.ensure_one()
+        if self.state != "sale" or self.invoice_status in ("invoiced", "upselling"):
+            return 0.0
+        total = sum(
+            (line.product_uom_qty - line.qty_invoiced) * line.price_total / line.product_uom_qty
+            for line in self.order_line
+            if line.product_uom_qty > 0 and line.qty_invoiced < line.product_uom_qty
+        )
+        return total / (self.currency_rate or 1.0)
+
+    def _credit_customers(self):
+        """The commercial partners an order's credit is judged on: its
+        customer's and its invoice address's."""
+        return (self.partner_id | self.partner_invoice_id).commercial_partner_id
+
+    def _credit_state(self):
+        """{order id: (customers, company, open amount)}, before a change."""
+        return {
+            order.id: (order._credit_customers(), order.company_id, order._credit_open_amount())
+            for order in self
+        }
+
+    def _credit_recheck(self, before):
+        """Judge again the confirmed orders of ``self`` whose change raised
+        what they add to their customers' exposure or moved them onto another
+        customer or company (``before``: ``_credit_state`` before the change)."""
+        self.env.flush_all()
+        changed = self.filtered(
+            lambda order: (
+                order.state == "sale"
+                and (
+                    before.get(order.id, (None, None, 0.0))[:2]
+                    != (order._credit_customers(), order.company_id)
+                    or order.company_id.currency_id.compare_amounts(
+                        order._credit_open_amount(), before.get(order.id, (None, None, 0.0))[2]
+                    )
+                    > 0
+                )
+            )
+        )
+        blocked = changed._credit_blocked_orders(amount_of=lambda order: order._credit_open_amount())
+        if blocked:
+            raise UserError(
+                "\n".join(blocked.values())
+                + "\n"
+                + self.env._("The change to the confirmed order was not saved: ask a credit controller.")
+            )
 
     def _credit_controlled(self, checkpoint="customer_credit_check_order"):
         """Orders whose company blocks at ``checkpoint``."""
@@ -123,21 +274,23 @@ class SaleOrder(models.Model):
             lambda order: order.company_id.customer_credit_control == "block" and order.company_id[checkpoint]
         )
 
-    def _credit_blocked_orders(self):
+    def _credit_blocked_orders(self, amount_of=None):
         """{order: reason} for the orders of ``self`` the credit check refuses.
         Their customers are locked by the same statement that reads their
         figures, so that two confirmations for the same customer are decided
-        one after the other: one query whatever the customers' history."""
+        one after the other: one query whatever the customers' history. An
+        order is judged on each of its customers (``_credit_customers``) with
+        ``amount_of(order)``, by default its total."""
         blocked = {}
         exposure_model = self.env["customer.credit.exposure"]
         for company, orders in self._credit_controlled().grouped("company_id").items():
             for figure in exposure_model._check_figures(company, orders).values():
                 exposure = figure["exposure"]
                 for order in orders.browse(sorted(figure["order_ids"])):
-                    amount = order._credit_amount()
+                    amount = amount_of(order) if amount_of else order._credit_amount()
                     reason = order._credit_block_reason(figure, exposure, amount)
                     if reason:
-                        blocked[order] = reason
+                        blocked[order] = "\n".join(filter(None, [blocked.get(order), reason]))
                     else:
                         exposure += amount
         return blocked
@@ -146,7 +299,11 @@ class SaleOrder(models.Model):
         """Why this order may not be confirmed, or '' (released orders pass).
         ``figure`` is its customer's, ``exposure`` without this order."""
         currency = self.company_id.currency_id
-        if self.credit_release_date and currency.compare_amounts(amount, self.credit_release_amount) <= 0:
+        if (
+            self.credit_release_date
+            and not self.credit_release_used
+            and currency.compare_amounts(amount, self.credit_release_amount) <= 0
+        ):
             return ""
         return self.env["customer.credit.exposure"]._refusal_message(
             self.name, figure, self.company_id, exposure=exposure, amount=amount
@@ -253,6 +410,8 @@ class SaleOrder(models.Model):
                 "credit_release_date": fields.Datetime.now(),
                 "credit_release_amount": self._credit_amount(),
                 "credit_release_reason": reason,
+                "credit_release_partner_id": self.partner_invoice_id.commercial_partner_id.id,
+                "credit_release_used": False,
                 "credit_block_reason": False,
             }
         )

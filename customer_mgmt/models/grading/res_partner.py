@@ -90,6 +90,10 @@ class ResPartner(models.Model):
             )
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_grade_history(self):
+        self._unlink_except_kept_by("customer.grade.history", self.env._("the grade history"))
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

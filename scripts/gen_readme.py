@@ -17,6 +17,7 @@ ADDONS = [ROOT / "customer_mgmt", ROOT / "customer_mgmt_stock"]
 SECTIONS = [
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("CODEMAP.md", "Code map"),
     ("ROADMAP.md", "Known issues / Roadmap"),
 ]
 

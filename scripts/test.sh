@@ -27,6 +27,9 @@ if grep -q "demo data failed to install" "$install_log"; then
     die "the demo data of a module failed to load (see above)"
 fi
 
+echo "== upstream suites: Odoo's sale and OCA's contract pass as they do without customer_mgmt"
+bash "$REPO_DIR/scripts/test_upstream.sh"
+
 echo "== tests"
 report=$(mktemp --suffix=.xml)
 "$PYTHON" -m pytest customer_mgmt/tests customer_mgmt_stock/tests -p no:cacheprovider -p no:benchmark --junitxml="$report" \

@@ -6,6 +6,7 @@ from . import test_classification
 from . import test_grading
 from . import test_credit_exposure
 from . import test_credit_checkpoint
+from . import test_credit_recheck
 from . import test_credit_review
 from . import test_credit_application
 from . import test_credit_scorecard

@@ -97,6 +97,55 @@ class TestCustomerCard(CustomerMgmtCase):
         self.customer_b.with_user(self.manager).legal_representative = "李四"
         self.assertEqual(self.customer_b.legal_representative, "李四")
 
+    def test_salesperson_changes_nothing_of_another_salespersons_customer(self):
+        contact_b = self.env["res.partner"].create({"name": "采购 王芳", "parent_id": self.customer_b.id})
+        own_contact = self.env["res.partner"].create({"name": "采购 李雷", "parent_id": self.customer.id})
+        as_sales = self.env["res.partner"].with_user(self.salesperson)
+        terms = self.env["account.payment.term"].search([], limit=1)
+        routes = {
+            "name": lambda: self.customer_b.with_user(self.salesperson).write({"name": "改名"}),
+            "street": lambda: self.customer_b.with_user(self.salesperson).write({"street": "伪造路 1 号"}),
+            "email": lambda: self.customer_b.with_user(self.salesperson).write({"email": "x@example.com"}),
+            "payment terms": lambda: self.customer_b.with_user(self.salesperson).write(
+                {"property_payment_term_id": terms.id}
+            ),
+            "archive": lambda: self.customer_b.with_user(self.salesperson).action_archive(),
+            "delete": lambda: self.customer_b.with_user(self.salesperson).unlink(),
+            "their contact": lambda: contact_b.with_user(self.salesperson).write({"phone": "123"}),
+            "new contact": lambda: as_sales.create({"name": "卧底", "parent_id": self.customer_b.id}),
+            "move own contact in": lambda: own_contact.with_user(self.salesperson).write(
+                {"parent_id": self.customer_b.id}
+            ),
+        }
+        for route, attempt in routes.items():
+            with self.subTest(route=route), self.assertRaisesRegex(AccessError, "广州广药医药有限公司"):
+                attempt()
+        self.assertRecordValues(
+            self.customer_b,
+            [{"name": "广州广药医药有限公司", "street": False, "email": False, "active": True}],
+        )
+        self.assertEqual(own_contact.parent_id, self.customer)
+        # their own and unassigned customers stay theirs to change
+        unassigned = self.env["res.partner"].create({"name": "无主客户", "is_company": True})
+        self.customer.with_user(self.salesperson).street = "解放路 8 号"
+        unassigned.with_user(self.salesperson).write(
+            {"street": "人民路 1 号", "user_id": self.salesperson.id}
+        )
+        self.assertEqual(unassigned.user_id, self.salesperson)
+
+    def test_customers_with_history_are_archived_not_deleted(self):
+        self.env["customer.card.access.log"].create(
+            {"user_id": self.custodian.id, "partner_id": self.customer.id, "field_names": "hobbies"}
+        )
+        with self.assertRaisesRegex(UserError, "杭州华东医药批发有限公司 cannot be deleted"):
+            self.customer.with_user(self.manager).unlink()
+        self.assertTrue(self.customer.exists())
+        self.customer.with_user(self.manager).action_archive()
+        self.assertTrue(self.env["customer.card.access.log"].search([("partner_id", "=", self.customer.id)]))
+        plain = self.env["res.partner"].create({"name": "临时客户", "is_company": True})
+        plain.with_user(self.manager).unlink()
+        self.assertFalse(plain.exists())
+
     def test_plain_sales_user_keeps_odoo_behaviour(self):
         """Contact editors without the module's groups edit Odoo's own partner fields as before,
         but not the card."""

@@ -1,4 +1,5 @@
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import CustomerMgmtBaseCase
@@ -89,6 +90,29 @@ class TestConfidentialSection(CustomerMgmtBaseCase):
         self.assertEqual(len(log), 1)
         self.assertEqual(log.partner_id, self.customer)
         self.assertEqual(log.contact_count, len(self.key_person | other))
+
+    def test_custodian_grouping_is_logged(self):
+        partners = self.env["res.partner"].with_user(self.custodian)
+        groups = partners.formatted_read_group(
+            [("parent_id", "=", self.customer.id)], ["hobbies"], ["__count"]
+        )
+        self.assertIn("打高尔夫", [group["hobbies"] for group in groups])
+        self.assertRecordValues(
+            self._logs(),
+            [{"partner_id": self.customer.id, "access_type": "group", "field_names": "hobbies"}],
+        )
+        partners.formatted_read_group([], ["user_id"], ["__count"])
+        self.assertEqual(len(self._logs()), 1)
+
+    def test_log_seen_in_the_readers_company_only(self):
+        self.key_person.with_user(self.custodian).read(["hobbies"])
+        log = self._logs()
+        self.assertEqual(log.company_id, self.custodian.company_id)
+        other = self.env["res.company"].create({"name": "其他公司"})
+        self.manager.write({"company_ids": [Command.link(other.id)]})
+        logs = self.env["customer.card.access.log"].with_user(self.manager).with_company(other)
+        self.assertFalse(logs.search([("id", "=", log.id)]))
+        self.assertTrue(logs.with_company(self.custodian.company_id).search([("id", "=", log.id)]))
 
     def test_custodian_export_is_logged(self):
         rows = self.key_person.with_user(self.custodian).export_data(["name", "family_info", "hobbies"])

@@ -49,6 +49,17 @@ class TestCreditReview(CreditCase):
         self.assertTrue(self.customer.credit_hold)
         self.assertIn("1,500.00", self.customer.credit_hold_reason)
 
+    def test_review_writes_in_the_company_language(self):
+        """The scheduled action runs as OdooBot: its reasons read in the language of the company."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.company.partner_id.lang = "zh_CN"
+        self._block()
+        self._post_move(self.customer, fields.Date.today(), 1500.0)
+        self._review()
+        self.assertIn("超过信用额度", self.customer.credit_hold_reason)
+        log = self.env["customer.credit.hold.log"].search([("partner_id", "=", self.customer.id)])
+        self.assertIn("超过信用额度", log.reason)
+
     def test_hold_stands_while_any_company_is_outside_policy(self):
         other = self.setup_other_company(name="上海分公司")["company"]
         other.customer_credit_control = "block"

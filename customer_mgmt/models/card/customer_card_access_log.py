@@ -12,10 +12,16 @@ class CustomerCardAccessLog(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="partner_id.company_id", store=True)
+    # The company the reader worked in: the log is seen there only.
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
     access_date = fields.Datetime(string="When", required=True, readonly=True, default=fields.Datetime.now)
     access_type = fields.Selection(
-        [("read", "Read"), ("export", "Export")], required=True, readonly=True, default="read"
+        [("read", "Read"), ("export", "Export"), ("group", "Grouping")],
+        required=True,
+        readonly=True,
+        default="read",
     )
     contact_count = fields.Integer(string="Contacts Read", readonly=True)
     field_names = fields.Char(string="Fields", readonly=True)

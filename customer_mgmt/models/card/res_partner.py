@@ -428,6 +428,18 @@ class ResPartner(models.Model):
         )
         return result
 
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        result = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        # Grouping by a confidential field, or aggregating one, reveals it for
+        # every contact of the groups: logged as a read of each of them.
+        fnames = {spec.split(":")[0].split(".")[0] for spec in (*groupby, *aggregates)}
+        read_fields = CONFIDENTIAL_FIELDS.intersection(fnames)
+        if read_fields and not self.env.su:
+            revealed = Domain.OR(Domain(fname, "!=", False) for fname in read_fields)
+            self.search(Domain(domain) & revealed)._log_confidential_access(read_fields, "group")
+        return result
+
     def _log_confidential_access(self, fnames, access_type):
         """One log line per customer whose key people's personal data was read."""
         read_fields = CONFIDENTIAL_FIELDS.intersection(fnames)
@@ -443,6 +455,7 @@ class ResPartner(models.Model):
                     "access_type": access_type,
                     "contact_count": len(customer_contacts),
                     "field_names": field_list,
+                    "company_id": self.env.company.id,
                 }
                 for customer, customer_contacts in contacts.grouped("commercial_partner_id").items()
             ]

@@ -129,6 +129,42 @@ class CustomerCreditExposure(models.AbstractModel):
         return self._figures_by_partner(company, self.env.execute_query(query))
 
     @api.model
+    def _over_limit_ids(self, company):
+        """Active commercial partners whose exposure exceeds their limit in
+        ``company``: compared in the statement, so that only their ids come
+        back, whatever the number of customers."""
+        self.env.flush_all()
+        limit_fallback = self._limit_fallback(company)
+        figures = self._figures_query(
+            customers=SQL(
+                """SELECT partner.id, NULL::int[] AS order_ids FROM res_partner partner
+                    WHERE partner.parent_id IS NULL AND partner.active
+                      AND COALESCE((partner.credit_limit ->> %s)::float, %s) > 0""",
+                str(company.id),
+                limit_fallback,
+            ),
+            company=SQL("%s", company.id),
+            limit_fallback=SQL("%s", limit_fallback),
+            today=SQL("%s", fields.Date.context_today(self)),
+            exclude=SQL("%s", []),
+            lock=SQL("SELECT NULL"),
+        )
+        # rounded as _figures_by_partner rounds, compared as compare_amounts does
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT id FROM (%(figures)s) figures(id, order_ids, name, hold_reason, credit_limit, hold,
+                                                        receivable, draft, orders, overdue, overdue_days)
+                    WHERE ROUND(ROUND(receivable::numeric, %(digits)s)
+                                + ROUND(draft::numeric, %(digits)s)
+                                + ROUND(orders::numeric, %(digits)s)
+                                - credit_limit::numeric, %(digits)s) > 0""",
+                figures=figures,
+                digits=company.currency_id.decimal_places,
+            )
+        )
+        return [pid for (pid,) in rows]
+
+    @api.model
     def _check_figures(self, company, orders):
         """Figures of the customers that ``orders`` are invoiced to, without
         these orders, their ids under ``order_ids``; the customers stay locked

@@ -140,22 +140,9 @@ class ResPartner(models.Model):
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        ids = self._credit_over_limit_ids(self.env.company)
+        ids = self.env["customer.credit.exposure"]._over_limit_ids(self.env.company)
         positive = (operator == "in") == (True in value)
         return Domain("id", "in" if positive else "not in", ids)
-
-    @api.model
-    def _credit_over_limit_ids(self, company):
-        """Commercial partners whose exposure exceeds their limit in ``company``."""
-        partners = (
-            self.with_company(company).sudo().search([("credit_limit", ">", 0), ("parent_id", "=", False)])
-        )
-        currency = company.currency_id
-        return [
-            pid
-            for pid, figure in partners._credit_figures(company).items()
-            if currency.compare_amounts(figure["exposure"], figure["limit"]) > 0
-        ]
 
     # ------------------------------------------------------------------
     # CRUD and access
@@ -383,15 +370,18 @@ class ResPartner(models.Model):
         ``self``. A hold is on the partner, not per company: it is held when it
         is outside the policy of any of the companies it trades with, and its
         automatic hold is released only once it is within all of them. Expired
-        limits are flagged. Idempotent, so a cron run can be repeated."""
+        limits are flagged. Idempotent, so a cron run can be repeated. The
+        reasons are written in the language of the company whose policy
+        decides, whoever runs the review (the scheduled action runs as OdooBot)."""
         figures, breaches = {}, {}  # company -> its figures; partner -> (company, reason)
         for company in companies:
             partners = self.filtered(lambda p, c=company: not p.company_id or p.company_id == c)
             figures[company] = partners._credit_figures(company)
-            for partner in partners:
+            in_company_lang = partners.with_context(lang=company.partner_id.lang or self.env.lang)
+            for partner in in_company_lang:
                 reason = partner._credit_policy_breach(company, figures[company][partner.id])
                 if reason and partner not in breaches:
-                    breaches[partner] = (company, reason)
+                    breaches[partner.with_env(self.env)] = (company, reason)
         to_hold = defaultdict(list)
         for partner, company_reason in breaches.items():
             if not partner.credit_hold:
@@ -400,8 +390,9 @@ class ResPartner(models.Model):
             self.browse(ids).with_company(company)._credit_hold(reason, auto=True, figures=figures[company])
         to_release = self.filtered(lambda p: p.credit_hold and p.credit_hold_auto and p not in breaches)
         for company, partners in to_release.grouped(lambda p: p.company_id or companies[0]).items():
+            in_company_lang = self.with_context(lang=company.partner_id.lang or self.env.lang)
             partners.with_company(company)._credit_release(
-                self.env._("Back within the credit policy."), auto=True
+                in_company_lang.env._("Back within the credit policy."), auto=True
             )
         today = fields.Date.context_today(self)
         expired = self.filtered(
@@ -415,9 +406,10 @@ class ResPartner(models.Model):
 
     def _credit_schedule_review(self, companies):
         for user in self.env["res.users"].union(*(company._credit_controllers() for company in companies)):
-            self.sudo().activity_schedule(
+            in_user_lang = self.sudo().with_context(lang=user.lang or self.env.lang)
+            in_user_lang.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=self.env._("Credit limit expired: review the customer's credit"),
+                summary=in_user_lang.env._("Credit limit expired: review the customer's credit"),
                 user_id=user.id,
             )
 

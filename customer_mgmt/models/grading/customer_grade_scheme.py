@@ -6,6 +6,12 @@ from odoo.exceptions import ValidationError
 from ..classification.res_partner import CUSTOMER_CHANNELS
 
 
+class BandsChecked(frozenset):
+    """Ids of schemes whose write checks their bands once all its commands
+    are done: a band it deletes is not judged alone (a Python object in the
+    context, which no RPC call can forge)."""
+
+
 class CustomerGradeScheme(models.Model):
     """Grading table of one channel: sales bands with a base grade and a margin quota
     (批发、连锁类 / 零售、医疗机构 A、B、C分类标准)."""
@@ -69,3 +75,8 @@ class CustomerGradeScheme(models.Model):
                     self.env._("Scheme %(scheme)s: the highest band %(band)s must have no upper bound."),
                     bands[-1],
                 )
+
+    def write(self, vals):
+        return super(
+            CustomerGradeScheme, self.with_context(customer_mgmt_bands_checked=BandsChecked(self.ids))
+        ).write(vals)

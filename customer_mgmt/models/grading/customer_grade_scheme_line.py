@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
+from .customer_grade_scheme import BandsChecked
+
 
 class CustomerGradeSchemeLine(models.Model):
     """A sales band [amount_min, amount_max) of monthly average sales: its base
@@ -55,3 +57,13 @@ class CustomerGradeSchemeLine(models.Model):
                         scheme=band.scheme_id.name,
                     )
                 )
+
+    def unlink(self):
+        schemes = self.scheme_id
+        checked = self.env.context.get("customer_mgmt_bands_checked")
+        if isinstance(checked, BandsChecked):
+            schemes = schemes.filtered(lambda scheme: scheme.id not in checked)
+        res = super().unlink()
+        # a band deleted leaves a gap or an open top as surely as a band edited
+        schemes.exists()._check_bands()
+        return res

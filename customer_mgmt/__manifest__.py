@@ -23,6 +23,7 @@
         "data/customer_grade_data.xml",
         "data/ir_cron_data.xml",
         "data/customer_complaint_data.xml",
+        "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/customer_credit_data.xml",
         "views/card/customer_certificate_views.xml",

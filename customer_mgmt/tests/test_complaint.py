@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -270,3 +271,153 @@ class TestComplaint(CustomerMgmtCase):
         groups = self.Complaint.formatted_read_group([], ["state"], ["__count"])
         fold = {group["state"]: group["__fold"] for group in groups}
         self.assertEqual(fold, {"recorded": False, "closed": True, "rejected": True, "cancelled": True})
+
+    # ------------------------------------------------------------------
+    # The workflow pattern: check, do, hook; activities; subtypes
+    # ------------------------------------------------------------------
+    def _activities(self, complaint):
+        """All activities of ``complaint``, done (archived) ones included."""
+        return (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)])
+        )
+
+    def _flush_tracking(self):
+        """Post the pending tracking messages, as the commit would."""
+        self.env.flush_all()
+        self.env.cr.flush()
+
+    def _tracked(self, record):
+        """``record`` with tracking on (the test case turns it off, and a
+        record created without tracking is not tracked before the commit)."""
+        self._flush_tracking()
+        return record.with_context(tracking_disable=False, mail_notrack=False)
+
+    def _tracking_messages(self, complaint):
+        """The tracking messages of ``complaint``, newest first."""
+        self._flush_tracking()
+        messages = self.env["mail.message"].search(
+            [("model", "=", complaint._name), ("res_id", "=", complaint.id)], order="id desc"
+        )
+        return messages.sudo().filtered("tracking_value_ids")
+
+    def test_steps_one_by_one(self):
+        complaint = self._record()
+        empty = {"approver_id": False, "closed_date": False, "escalated": False}
+        self.assertRecordValues(complaint, [{"state": "recorded", **empty}])
+        steps = [
+            ("accepted", {}),
+            ("assigned", {"department_id": self.department.id, "user_id": self.responsible.id}),
+            ("analysed", {"root_cause": "运输挤压"}),
+            ("proposed", {"solution": "换货并加固包装"}),
+            ("approved", {"approver_id": self.manager.id}),
+            ("implemented", {"approver_id": self.manager.id}),
+        ]
+        for state, values in steps:
+            self._to_state(complaint, state)
+            self.assertRecordValues(complaint, [{**empty, "state": state, **values}])
+            self.assertTrue(complaint.deadline, f"stage {state} has a deadline")
+        self._to_state(complaint, "closed")
+        self.assertRecordValues(
+            complaint, [{"state": "closed", "approver_id": self.manager.id, "deadline": False}]
+        )
+        self.assertTrue(complaint.closed_date)
+
+    def test_assignment_activity_done_when_analysed(self):
+        complaint = self._to_state(self._record(), "accepted")
+        self.assertFalse(self._activities(complaint))
+        self._to_state(complaint, "assigned")
+        activity = self._activities(complaint)
+        self.assertRecordValues(
+            activity,
+            [
+                {
+                    "active": True,
+                    "user_id": self.responsible.id,
+                    "summary": f"Analyse complaint {complaint.name}",
+                    "date_deadline": complaint.deadline.date(),
+                }
+            ],
+        )
+        self._to_state(complaint, "analysed")
+        self.assertRecordValues(activity, [{"active": False}])
+        self.assertFalse(complaint.activity_ids)
+        done = complaint.message_ids.filtered(lambda m: m.mail_activity_type_id)
+        self.assertEqual(done.author_id, self.responsible.partner_id, "marked done by who analysed")
+
+    def test_reopen_assigns_again_and_cancel_drops_the_assignment(self):
+        complaint = self._to_state(self._record(), "closed")
+        complaint.reopen_reason = "问题复发"
+        complaint.with_user(self.manager).action_reopen()
+        self.assertRecordValues(complaint.activity_ids, [{"user_id": self.responsible.id, "active": True}])
+        complaint.with_user(self.service).cancel_reason = "客户撤回"
+        complaint.with_user(self.service).action_cancel()
+        self.assertRecordValues(complaint, [{"state": "cancelled"}])
+        self.assertFalse(complaint.activity_ids, "nothing left to analyse")
+
+    def test_refused_step_leaves_the_complaint_unchanged(self):
+        complaint = self._to_state(self._record(), "assigned")
+        before = {"state": "assigned", "deadline": complaint.deadline, "escalated": False}
+        complaint.root_cause = "运输挤压"
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.service)._check_can_analyse()
+        with self.assertRaises(AccessError):
+            complaint.with_user(self.service).action_analyse()  # not the responsible user
+        self.assertRecordValues(complaint, [before])
+        self.assertTrue(complaint.activity_ids, "the assignment is still open")
+        with self.assertRaisesRegex(UserError, "needs it to be") as refusal:
+            complaint.with_user(self.manager).action_approve()
+        self.assertIs(type(refusal.exception), UserError, "a wrong state is not a matter of rights")
+        self.assertRecordValues(complaint, [{**before, "approver_id": False}])
+
+    def test_steps_call_their_hook_once_done(self):
+        Complaint = self.registry["customer.complaint"]
+        complaint = self._record(validity_reason="合同已约定")
+        seen = []
+        with patch.object(
+            Complaint, "_action_reject", autospec=True, side_effect=lambda recs: seen.append(recs.state)
+        ) as hook:
+            complaint.action_reject()
+        hook.assert_called_once()
+        self.assertEqual(seen, ["rejected"], "the hook runs after the move")
+        refused = self._record()
+        with patch.object(Complaint, "_action_accept", autospec=True) as hook:
+            with self.assertRaises(AccessError):
+                refused.with_user(self.salesperson).action_accept()
+            hook.assert_not_called()
+
+    def test_rejection_posts_the_template_and_tracks_the_subtype(self):
+        complaint = self._tracked(self._record(validity_reason="合同已约定"))
+        self.assertIs(complaint.action_reject(), True)
+        rejection = complaint.message_ids.filtered(lambda m: m.subject == f"Your complaint {complaint.name}")
+        self.assertRecordValues(
+            rejection, [{"subtype_id": self.env.ref("mail.mt_comment").id, "model": complaint._name}]
+        )
+        self.assertIn(self.customer, rejection.partner_ids)
+        self.assertIn("合同已约定", rejection.body)
+        self.assertEqual(
+            self._tracking_messages(complaint).subtype_id, self.env.ref("customer_mgmt.mt_complaint_rejected")
+        )
+
+    def test_state_changes_have_subtypes(self):
+        complaint = self._tracked(self._record())
+        note = self.env.ref("mail.mt_note")
+        expected = [
+            ("accepted", self.env.ref("customer_mgmt.mt_complaint_accepted")),
+            ("assigned", note),
+            ("analysed", note),
+            ("proposed", note),
+            ("approved", note),
+            ("implemented", note),
+            ("closed", self.env.ref("customer_mgmt.mt_complaint_closed")),
+        ]
+        for state, subtype in expected:
+            self._to_state(complaint, state)
+            self.assertEqual(self._tracking_messages(complaint)[0].subtype_id, subtype, state)
+        complaint.reopen_reason = "问题复发"
+        complaint.with_user(self.manager).action_reopen()
+        self.assertEqual(
+            self._tracking_messages(complaint)[0].subtype_id,
+            self.env.ref("customer_mgmt.mt_complaint_reopened"),
+        )

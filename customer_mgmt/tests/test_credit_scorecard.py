@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -65,8 +67,9 @@ class TestCreditScorecard(CreditCase):
                 .create({"partner_id": self.customer.id, "state": "done"})
             ),
         ):
-            with self.assertRaises(AccessError), self.env.cr.savepoint():
+            with self.assertRaises(UserError) as refusal, self.env.cr.savepoint():
                 attempt()
+            self.assertIs(type(refusal.exception), UserError, "bad data, not a matter of rights")
         with self.assertRaisesRegex(UserError, "computed from the customer's payments"):
             payment.with_user(self.controller).score = 100.0
         evaluation.action_confirm()
@@ -97,3 +100,72 @@ class TestCreditScorecard(CreditCase):
         message = investigation.message_ids.filtered(lambda m: "Urgent" in (m.body or ""))
         self.assertIn(self.controller.partner_id, message.partner_ids)
         self.assertIn(self.controller.partner_id, investigation.message_partner_ids)
+
+    # ------------------------------------------------------------------
+    # The workflow pattern: check, do, hook; subtypes
+    # ------------------------------------------------------------------
+    def _scorecard(self):
+        return (
+            self.env["customer.credit.evaluation"]
+            .with_user(self.controller)
+            .create({"partner_id": self.customer.id})
+        )
+
+    def _last_tracking_subtype(self, evaluation):
+        self.env.flush_all()
+        self.env.cr.flush()  # post the pending tracking messages, as the commit would
+        messages = self.env["mail.message"].search(
+            [("model", "=", evaluation._name), ("res_id", "=", evaluation.id)], order="id desc"
+        )
+        return messages.sudo().filtered("tracking_value_ids")[:1].subtype_id
+
+    def test_steps(self):
+        confirmed, cancelled = self._scorecard(), self._scorecard()
+        self.env.flush_all()
+        self.env.cr.flush()  # created without tracking: tracked from the next transaction
+        confirmed, cancelled = (
+            card.with_context(tracking_disable=False, mail_notrack=False) for card in (confirmed, cancelled)
+        )
+        self.assertRecordValues(confirmed | cancelled, [{"state": "draft"}, {"state": "draft"}])
+        self.assertIs(confirmed.action_confirm(), True)
+        self.assertIs(cancelled.action_cancel(), True)
+        self.assertRecordValues(confirmed | cancelled, [{"state": "done"}, {"state": "cancel"}])
+        self.assertEqual(self.customer.credit_grade_id, confirmed.credit_grade_id)
+        self.assertEqual(
+            self._last_tracking_subtype(confirmed),
+            self.env.ref("customer_mgmt.mt_credit_evaluation_confirmed"),
+        )
+        self.assertEqual(
+            self._last_tracking_subtype(cancelled),
+            self.env.ref("customer_mgmt.mt_credit_evaluation_cancelled"),
+        )
+
+    def test_refused_step_leaves_the_scorecard_unchanged(self):
+        evaluation = self._scorecard()
+        grade = self.customer.credit_grade_id
+        for step in ("action_confirm", "action_cancel", "action_refresh_figures"):
+            with self.assertRaises(AccessError):
+                getattr(evaluation.with_user(self.salesperson), step)()
+        self.assertRecordValues(evaluation, [{"state": "draft"}])
+        self.assertEqual(self.customer.credit_grade_id, grade)
+        evaluation.action_cancel()
+        with self.assertRaisesRegex(UserError, "not a draft") as refusal:
+            evaluation.action_confirm()
+        self.assertIs(type(refusal.exception), UserError, "a wrong state is not a matter of rights")
+        self.assertRecordValues(evaluation, [{"state": "cancel"}])
+        self.assertEqual(self.customer.credit_grade_id, grade)
+
+    def test_confirm_calls_its_hook_once_done(self):
+        Evaluation = self.registry["customer.credit.evaluation"]
+        evaluation = self._scorecard()
+        seen = []
+        with patch.object(
+            Evaluation, "_action_confirm", autospec=True, side_effect=lambda recs: seen.append(recs.state)
+        ) as hook:
+            evaluation.line_ids[0].weight += 1
+            with self.assertRaisesRegex(UserError, "add up to"):
+                evaluation.action_confirm()
+            hook.assert_not_called()
+            evaluation.line_ids[0].weight -= 1
+            evaluation.action_confirm()
+        self.assertEqual(seen, ["done"])

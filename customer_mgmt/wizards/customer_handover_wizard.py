@@ -96,7 +96,7 @@ class CustomerHandoverWizard(models.TransientModel):
             activity_domain & Domain("user_id", "=", self.from_user_id.id)
         )
         activities.write({"user_id": self.to_user_id.id})
-        reason = dict(self._fields["reason"]._description_selection(self.env))[self.reason]
+        reason = self._fields["reason"].convert_to_export(self.reason, self)
         body = self.env._(
             "Customer handed over from %(from_user)s to %(to_user)s (%(reason)s). %(note)s",
             from_user=self.from_user_id.name,

@@ -43,6 +43,12 @@ class CustomerComplaint(models.Model):
     reopen (reason)             closed              manager
     ==========================  ==================  ===================================
 
+    Each step is ``action_<step>``: ``_check_can_<step>`` refuses it
+    (``AccessError`` for rights, ``UserError`` for state and missing data),
+    ``_do_<step>`` moves the complaint and ends with the empty hook
+    ``_action_<step>``. Assigning gives the responsible user an activity,
+    marked done when the root cause is analysed.
+
     The customer is e-mailed when the complaint is accepted or rejected and
     when it is closed. Past its stage deadline a complaint escalates once per
     stage to the responsible user's manager (最忌讳投诉没有下文).
@@ -243,38 +249,83 @@ class CustomerComplaint(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Actions
+    # Actions: each step checks (_check_can_*), then moves (_do_*), which
+    # ends with an empty hook (_action_*) for other modules.
     # ------------------------------------------------------------------
     def action_accept(self):
-        self._check_transition(("recorded",), (SERVICE, MANAGER))
-        self._move_to("accepted")
-        self._notify_customer("customer_mgmt.mail_template_complaint_accepted")
+        self._check_can_accept()
+        self._do_accept()
+        return True
 
     def action_reject(self):
-        self._check_transition(("recorded",), (SERVICE, MANAGER), required=("validity_reason",))
-        self._move_to("rejected")
-        self._notify_customer("customer_mgmt.mail_template_complaint_rejected")
+        self._check_can_reject()
+        self._do_reject()
+        return True
 
     def action_assign(self):
-        self._check_transition(("accepted",), (SERVICE, MANAGER), required=("department_id", "user_id"))
-        self._move_to("assigned")
-        for complaint in self:
-            complaint.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=complaint.user_id.id,
-                date_deadline=complaint.deadline and complaint.deadline.date(),
-                summary=self.env._("Analyse complaint %(name)s", name=complaint.name),
-            )
+        self._check_can_assign()
+        self._do_assign()
+        return True
 
     def action_analyse(self):
-        self._check_transition(("assigned",), (MANAGER,), responsible=True, required=("root_cause",))
-        self._move_to("analysed")
+        self._check_can_analyse()
+        self._do_analyse()
+        return True
 
     def action_propose(self):
-        self._check_transition(("analysed",), (MANAGER,), responsible=True, required=("solution",))
-        self._move_to("proposed")
+        self._check_can_propose()
+        self._do_propose()
+        return True
 
     def action_approve(self):
+        self._check_can_approve()
+        self._do_approve()
+        return True
+
+    def action_send_back(self):
+        self._check_can_send_back()
+        self._do_send_back()
+        return True
+
+    def action_implement(self):
+        self._check_can_implement()
+        self._do_implement()
+        return True
+
+    def action_close(self):
+        self._check_can_close()
+        self._do_close()
+        return True
+
+    def action_cancel(self):
+        self._check_can_cancel()
+        self._do_cancel()
+        return True
+
+    def action_reopen(self):
+        self._check_can_reopen()
+        self._do_reopen()
+        return True
+
+    # ------------------------------------------------------------------
+    # Checks: raise AccessError for rights, UserError for state and data
+    # ------------------------------------------------------------------
+    def _check_can_accept(self):
+        self._check_transition(("recorded",), (SERVICE, MANAGER))
+
+    def _check_can_reject(self):
+        self._check_transition(("recorded",), (SERVICE, MANAGER), required=("validity_reason",))
+
+    def _check_can_assign(self):
+        self._check_transition(("accepted",), (SERVICE, MANAGER), required=("department_id", "user_id"))
+
+    def _check_can_analyse(self):
+        self._check_transition(("assigned",), (MANAGER,), responsible=True, required=("root_cause",))
+
+    def _check_can_propose(self):
+        self._check_transition(("analysed",), (MANAGER,), responsible=True, required=("solution",))
+
+    def _check_can_approve(self):
         self._check_transition(("proposed",), (MANAGER,))
         outside = self.filtered(lambda c: c.return_out_of_window and not (c.approval_remark or "").strip())
         if outside:
@@ -285,49 +336,40 @@ class CustomerComplaint(models.Model):
                     complaints=", ".join(outside.mapped("name")),
                 )
             )
-        self._move_to("approved", approver_id=self.env.uid)
 
-    def action_send_back(self):
+    def _check_can_send_back(self):
         self._check_transition(("proposed",), (MANAGER,), required=("approval_remark",))
-        self._move_to("analysed")
 
-    def action_implement(self):
+    def _check_can_implement(self):
         self._check_transition(
             ("approved",), (MANAGER,), responsible=True, required=("implementation_notes",)
         )
-        self._move_to("implemented")
 
-    def action_close(self):
+    def _check_can_close(self):
         self._check_transition(("implemented",), (SERVICE, MANAGER), required=("evaluation", "satisfaction"))
-        self._move_to("closed", closed_date=fields.Datetime.now())
-        self._notify_customer("customer_mgmt.mail_template_complaint_closed")
 
-    def action_cancel(self):
+    def _check_can_cancel(self):
         self._check_transition(
             [s for s, _label in OPEN_STATES], (SERVICE, MANAGER), required=("cancel_reason",)
         )
-        self._move_to("cancelled")
 
-    def action_reopen(self):
+    def _check_can_reopen(self):
         self._check_transition(("closed",), (MANAGER,), required=("reopen_reason",))
-        self._move_to("assigned", closed_date=False)
 
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
     def _check_transition(self, from_states, groups, responsible=False, required=()):
         """Refuse the move unless every complaint is in one of ``from_states``,
         the user is in one of ``groups`` (or is the complaint's responsible when
         ``responsible``) and the ``required`` fields are filled."""
-        labels = dict(self._fields["state"]._description_selection(self.env))
+        state_field = self._fields["state"]
         for complaint in self:
+            state = state_field.convert_to_export(complaint.state, complaint)
             if complaint.state not in from_states:
                 raise UserError(
                     self.env._(
                         "Complaint %(name)s is %(state)s: this step needs it to be %(expected)s.",
                         name=complaint.name,
-                        state=labels[complaint.state],
-                        expected=" / ".join(labels[s] for s in from_states),
+                        state=state,
+                        expected=" / ".join(state_field.convert_to_export(s, complaint) for s in from_states),
                     )
                 )
             allowed = any(self.env.user.has_group(group) for group in groups) or (
@@ -338,7 +380,7 @@ class CustomerComplaint(models.Model):
                     self.env._(
                         "You are not allowed to move complaint %(name)s from %(state)s.",
                         name=complaint.name,
-                        state=labels[complaint.state],
+                        state=state,
                     )
                 )
             missing = [
@@ -355,13 +397,137 @@ class CustomerComplaint(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # Doers: write, log, tell the customer, then call the hook
+    # ------------------------------------------------------------------
+    def _do_accept(self):
+        self._move_to("accepted")
+        self._notify_customer("customer_mgmt.mail_template_complaint_accepted")
+        self._action_accept()
+
+    def _do_reject(self):
+        self._move_to("rejected")
+        self._notify_customer("customer_mgmt.mail_template_complaint_rejected")
+        self._action_reject()
+
+    def _do_assign(self):
+        self._move_to("assigned")
+        self._schedule_analysis()
+        self._action_assign()
+
+    def _do_analyse(self):
+        self._move_to("analysed")
+        self._feedback_analysis()
+        self._action_analyse()
+
+    def _do_propose(self):
+        self._move_to("proposed")
+        self._action_propose()
+
+    def _do_approve(self):
+        self._move_to("approved", approver_id=self.env.uid)
+        self._action_approve()
+
+    def _do_send_back(self):
+        self._move_to("analysed")
+        self._action_send_back()
+
+    def _do_implement(self):
+        self._move_to("implemented")
+        self._action_implement()
+
+    def _do_close(self):
+        self._move_to("closed", closed_date=fields.Datetime.now())
+        self._notify_customer("customer_mgmt.mail_template_complaint_closed")
+        self._action_close()
+
+    def _do_cancel(self):
+        # the responsible user no longer has a complaint to analyse
+        for complaint in self.filtered("user_id"):
+            complaint.sudo().activity_unlink(["mail.mail_activity_data_todo"], user_id=complaint.user_id.id)
+        self._move_to("cancelled")
+        self._action_cancel()
+
+    def _do_reopen(self):
+        self._move_to("assigned", closed_date=False)
+        self._schedule_analysis()
+        self._action_reopen()
+
+    # ------------------------------------------------------------------
+    # Hooks for other modules, called once the step is done
+    # ------------------------------------------------------------------
+    def _action_accept(self):
+        """Hook after complaints are accepted."""
+
+    def _action_reject(self):
+        """Hook after complaints are rejected."""
+
+    def _action_assign(self):
+        """Hook after complaints are assigned to a responsible user."""
+
+    def _action_analyse(self):
+        """Hook after the root cause of complaints is analysed."""
+
+    def _action_propose(self):
+        """Hook after a solution is proposed for complaints."""
+
+    def _action_approve(self):
+        """Hook after the solution of complaints is approved."""
+
+    def _action_send_back(self):
+        """Hook after the solution of complaints is sent back for analysis."""
+
+    def _action_implement(self):
+        """Hook after the solution of complaints is implemented."""
+
+    def _action_close(self):
+        """Hook after complaints are closed."""
+
+    def _action_cancel(self):
+        """Hook after complaints are cancelled."""
+
+    def _action_reopen(self):
+        """Hook after complaints are reopened."""
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
     def _move_to(self, state, **values):
         self.sudo().write({"state": state, "escalated": False, **values})
         self._set_stage_deadline()
-        self._action_moved(state)
 
-    def _action_moved(self, state):
-        """Hook for other modules after a complaint changed stage."""
+    def _schedule_analysis(self):
+        """The assignment: an activity for the responsible user, done when the
+        root cause is analysed."""
+        for complaint in self:
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=complaint.user_id.id,
+                date_deadline=complaint.deadline and complaint.deadline.date(),
+                summary=self.env._("Analyse complaint %(name)s", name=complaint.name),
+            )
+
+    def _feedback_analysis(self):
+        for complaint in self:
+            complaint.sudo().activity_feedback(["mail.mail_activity_data_todo"], user_id=complaint.user_id.id)
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "state" not in init_values:
+            return super()._track_subtype(init_values)
+        match self.state:
+            case "accepted":
+                return self.env.ref("customer_mgmt.mt_complaint_accepted")
+            case "rejected":
+                return self.env.ref("customer_mgmt.mt_complaint_rejected")
+            case "closed":
+                return self.env.ref("customer_mgmt.mt_complaint_closed")
+            case "cancelled":
+                return self.env.ref("customer_mgmt.mt_complaint_cancelled")
+            case "assigned" if init_values["state"] == "closed":
+                return self.env.ref("customer_mgmt.mt_complaint_reopened")
+            case _:
+                return super()._track_subtype(init_values)
 
     def _set_stage_deadline(self):
         rules = {
@@ -413,7 +579,7 @@ class CustomerComplaint(models.Model):
                 summary=self.env._("Complaint %(name)s is overdue", name=complaint.name),
                 note=self.env._(
                     "The %(stage)s stage of complaint %(name)s from %(customer)s passed its deadline.",
-                    stage=dict(complaint._fields["state"]._description_selection(self.env))[complaint.state],
+                    stage=complaint._fields["state"].convert_to_export(complaint.state, complaint),
                     name=complaint.name,
                     customer=complaint.partner_id.display_name,
                 ),

@@ -4,7 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+CREDIT_APPLICATION_STATES = [
+    ("draft", "Draft"),
+    ("submitted", "Submitted"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
 CREDIT_MANAGER = "customer_mgmt.group_credit_manager"
+APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"
 # Written only by the workflow methods.
 WORKFLOW_FIELDS = frozenset(
     {"state", "first_approver_id", "first_approval_date", "approver_id", "approval_date", "current_limit"}
@@ -12,6 +19,32 @@ WORKFLOW_FIELDS = frozenset(
 
 
 class CustomerCreditApplication(models.Model):
+    """A request for a customer's credit limit, validity and payment terms
+    (客户授信申请表), decided by credit controllers.
+
+    Who moves an application, and from where:
+
+    ================  ==========  ==========================================================
+    action            from        who
+    ================  ==========  ==========================================================
+    create / edit     draft       the requester (a salesperson of the customer), credit
+                                  controller; once submitted, credit controllers only
+    submit            draft       whoever may edit it
+    approve           submitted   credit controller; above the company's second-level
+                                  amount a credit manager then gives the second approval,
+                                  and never the first approver
+    reject (reason)   submitted   credit controller
+    reset to draft    rejected    whoever may edit it
+    ================  ==========  ==========================================================
+
+    Each step is ``action_<step>``: ``_check_can_<step>`` refuses it
+    (``AccessError`` for rights, ``UserError`` for state and missing data),
+    ``_do_<step>`` moves the application and ends with the empty hook
+    ``_action_<step>``. The approval is an activity for the credit
+    controllers (then for the credit managers), marked done when they decide;
+    a rejection is posted to the requester with its reason.
+    """
+
     _name = "customer.credit.application"
     _description = "Credit Application"
     _inherit = ["customer.credit.mixin", "mail.thread", "mail.activity.mixin"]
@@ -22,17 +55,15 @@ class CustomerCreditApplication(models.Model):
         "res.users", string="Requested By", default=lambda self: self.env.user, tracking=True
     )
     state = fields.Selection(
-        [
-            ("draft", "Draft"),
-            ("submitted", "Submitted"),
-            ("approved", "Approved"),
-            ("rejected", "Rejected"),
-        ],
+        CREDIT_APPLICATION_STATES,
         default="draft",
         required=True,
+        readonly=True,
+        copy=False,
+        index=True,
         tracking=True,
     )
-    current_limit = fields.Monetary(string="Limit When Submitted", readonly=True)
+    current_limit = fields.Monetary(string="Limit When Submitted", readonly=True, copy=False)
     requested_limit = fields.Monetary(required=True, tracking=True)
     payment_term_id = fields.Many2one("account.payment.term", string="Payment Terms", tracking=True)
     date_end = fields.Date(
@@ -81,7 +112,7 @@ class CustomerCreditApplication(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(WORKFLOW_FIELDS.intersection(vals) for vals in vals_list):
-            raise AccessError(self.env._("Credit applications start as drafts."))
+            raise UserError(self.env._("Credit applications start as drafts."))
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.credit.application") or "/"
@@ -90,7 +121,7 @@ class CustomerCreditApplication(models.Model):
     def write(self, vals):
         if not self.env.su:
             if WORKFLOW_FIELDS.intersection(vals):
-                raise AccessError(
+                raise UserError(
                     self.env._(
                         "%(names)s: submit, approve or reject credit applications with their buttons.",
                         names=", ".join(self.mapped("name")),
@@ -107,18 +138,34 @@ class CustomerCreditApplication(models.Model):
                 )
         return super().write(vals)
 
-    def _check_state(self, *states):
-        for application in self:
-            if application.state not in states:
-                raise UserError(
-                    self.env._(
-                        "Credit application %(name)s is %(state)s and cannot do that.",
-                        name=application.name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[application.state],
-                    )
-                )
-
+    # ------------------------------------------------------------------
+    # Actions: each step checks (_check_can_*), then moves (_do_*), which
+    # ends with an empty hook (_action_*) for other modules.
+    # ------------------------------------------------------------------
     def action_submit(self):
+        self._check_can_submit()
+        self._do_submit()
+        return True
+
+    def action_approve(self):
+        self._check_can_approve()
+        self._do_approve()
+        return True
+
+    def action_reject(self):
+        self._check_can_reject()
+        self._do_reject()
+        return True
+
+    def action_reset_draft(self):
+        self._check_can_reset_draft()
+        self._do_reset_draft()
+        return True
+
+    # ------------------------------------------------------------------
+    # Checks: raise AccessError for rights, UserError for state and data
+    # ------------------------------------------------------------------
+    def _check_can_submit(self):
         self.check_access("write")
         self._check_state("draft")
         for application in self:
@@ -126,69 +173,166 @@ class CustomerCreditApplication(models.Model):
                 raise UserError(
                     self.env._("Credit application %(name)s needs a justification.", name=application.name)
                 )
-            partner = application.partner_id.with_company(application.company_id).sudo()
-            application.sudo().write({"state": "submitted", "current_limit": partner.credit_limit})
-            application._schedule_approval(application.company_id._credit_controllers())
-        return True
 
-    def _schedule_approval(self, users):
-        self.ensure_one()
-        for user in users:
-            self.sudo().activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Approve credit application"),
-                user_id=user.id,
-            )
-
-    def action_approve(self):
+    def _check_can_approve(self):
         self.company_id._check_credit_controller()
         self._check_state("submitted")
+        today = fields.Date.context_today(self)
         for application in self:
-            if application.date_end <= fields.Date.context_today(self):
+            if application.date_end <= today:
                 raise UserError(
                     self.env._(
                         "Credit application %(name)s: the validity date must be in the future.",
                         name=application.name,
                     )
                 )
-            if application.needs_second_approval and not application.first_approver_id:
-                application.sudo().write(
-                    {"first_approver_id": self.env.uid, "first_approval_date": fields.Datetime.now()}
+            if not (application.needs_second_approval and application.first_approver_id):
+                continue
+            if not self.env.user.has_group(CREDIT_MANAGER):
+                raise AccessError(
+                    self.env._(
+                        "Credit application %(name)s is above %(amount)s: a credit manager gives the "
+                        "second approval.",
+                        name=application.name,
+                        amount=application.company_id.customer_credit_second_level_amount,
+                    )
                 )
-                application._close_activities()
-                managers = (
-                    self.env.ref(CREDIT_MANAGER)
-                    .sudo()
-                    .all_user_ids.filtered(
+            if application.first_approver_id == self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "Credit application %(name)s: the second approval must come from another person.",
+                        name=application.name,
+                    )
+                )
+
+    def _check_can_reject(self):
+        self.company_id._check_credit_controller()
+        self._check_state("submitted")
+        for application in self:
+            if not (application.rejection_reason or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Credit application %(name)s: write the rejection reason first.",
+                        name=application.name,
+                    )
+                )
+
+    def _check_can_reset_draft(self):
+        self.check_access("write")
+        self._check_state("rejected")
+
+    def _check_state(self, *states):
+        state_field = self._fields["state"]
+        for application in self:
+            if application.state not in states:
+                raise UserError(
+                    self.env._(
+                        "Credit application %(name)s is %(state)s and cannot do that.",
+                        name=application.name,
+                        state=state_field.convert_to_export(application.state, application),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Doers: write, log, then call the hook
+    # ------------------------------------------------------------------
+    def _do_submit(self):
+        for application in self:
+            partner = application.partner_id.with_company(application.company_id).sudo()
+            application.sudo().write({"state": "submitted", "current_limit": partner.credit_limit})
+            application._schedule_approval(application.company_id._credit_controllers())
+        self._action_submit()
+
+    def _do_approve(self):
+        """First approval of the applications above the company's second-level
+        amount (the credit managers are asked for the second one); final
+        approval of the others, which sets the customer's credit."""
+        first = self.filtered(lambda a: a.needs_second_approval and not a.first_approver_id)
+        if first:
+            first.sudo().write(
+                {"first_approver_id": self.env.uid, "first_approval_date": fields.Datetime.now()}
+            )
+            first._feedback_approval()
+            managers = self.env.ref(CREDIT_MANAGER).sudo().all_user_ids
+            for application in first:
+                application._schedule_approval(
+                    managers.filtered(
                         lambda user, app=application: (
                             app.company_id in user.company_ids and user != self.env.user
                         )
                     )
                 )
-                application._schedule_approval(managers)
                 application.message_post(
                     body=self.env._("First approval given; a credit manager must give the second approval.")
                 )
-                continue
-            if application.needs_second_approval:
-                if not self.env.user.has_group(CREDIT_MANAGER):
-                    raise AccessError(
-                        self.env._(
-                            "Credit application %(name)s is above %(amount)s: a credit manager gives the "
-                            "second approval.",
-                            name=application.name,
-                            amount=application.company_id.customer_credit_second_level_amount,
-                        )
-                    )
-                if application.first_approver_id == self.env.user:
-                    raise AccessError(
-                        self.env._(
-                            "Credit application %(name)s: the second approval must come from another person.",
-                            name=application.name,
-                        )
-                    )
-            application._apply()
-        return True
+        approved = self - first
+        if approved:
+            approved.sudo().write(
+                {"state": "approved", "approver_id": self.env.uid, "approval_date": fields.Datetime.now()}
+            )
+            approved._feedback_approval()
+            for application in approved:
+                application._apply()
+            approved._action_approve()
+
+    def _do_reject(self):
+        self.sudo().write(
+            {"state": "rejected", "approver_id": self.env.uid, "approval_date": fields.Datetime.now()}
+        )
+        self._feedback_approval()
+        for application in self:
+            # in the requester's language: the message is for them
+            application.with_context(lang=application.user_id.lang or self.env.lang).message_post_with_source(
+                "customer_mgmt.customer_credit_application_message_reject",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self._action_reject()
+
+    def _do_reset_draft(self):
+        self.sudo().write(
+            {
+                "state": "draft",
+                "first_approver_id": False,
+                "first_approval_date": False,
+                "approver_id": False,
+                "approval_date": False,
+            }
+        )
+        self._action_reset_draft()
+
+    # ------------------------------------------------------------------
+    # Hooks for other modules, called once the step is done
+    # ------------------------------------------------------------------
+    def _action_submit(self):
+        """Hook after applications are submitted for approval."""
+
+    def _action_approve(self):
+        """Hook after applications are finally approved and their credit set on the customer."""
+
+    def _action_reject(self):
+        """Hook after applications are rejected."""
+
+    def _action_reset_draft(self):
+        """Hook after rejected applications are reset to draft."""
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+    def _schedule_approval(self, users):
+        """The approval: an activity for each of ``users``, done when one of
+        them decides."""
+        self.ensure_one()
+        for user in users:
+            self.sudo().activity_schedule(
+                APPROVAL_ACTIVITY,
+                summary=self.env._("Approve credit application"),
+                user_id=user.id,
+            )
+
+    def _feedback_approval(self):
+        self.sudo().activity_feedback(
+            [APPROVAL_ACTIVITY], feedback=self.env._("Decided by %(user)s", user=self.env.user.name)
+        )
 
     def _apply(self):
         """Write the approved limit (Odoo's own credit limit), its validity and
@@ -203,10 +347,6 @@ class CustomerCreditApplication(models.Model):
         if self.payment_term_id:
             vals["property_payment_term_id"] = self.payment_term_id.id
         partner.write(vals)
-        self.sudo().write(
-            {"state": "approved", "approver_id": self.env.uid, "approval_date": fields.Datetime.now()}
-        )
-        self._close_activities()
         partner.message_post(
             body=self.env._(
                 "Credit limit %(limit)s valid until %(date)s approved (%(name)s).",
@@ -216,30 +356,16 @@ class CustomerCreditApplication(models.Model):
             )
         )
 
-    def _close_activities(self):
-        self.sudo().activity_ids.action_feedback(
-            feedback=self.env._("Decided by %(user)s", user=self.env.user.name)
-        )
-
-    def action_reject(self):
-        self.company_id._check_credit_controller()
-        self._check_state("submitted")
-        for application in self:
-            if not (application.rejection_reason or "").strip():
-                raise UserError(
-                    self.env._(
-                        "Credit application %(name)s: write the rejection reason first.",
-                        name=application.name,
-                    )
-                )
-        self.sudo().write(
-            {"state": "rejected", "approver_id": self.env.uid, "approval_date": fields.Datetime.now()}
-        )
-        self._close_activities()
-        return True
-
-    def action_reset_draft(self):
-        self.check_access("write")
-        self._check_state("rejected")
-        self.sudo().write({"state": "draft", "first_approver_id": False, "approver_id": False})
-        return True
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "state" not in init_values:
+            return super()._track_subtype(init_values)
+        match self.state:
+            case "approved":
+                return self.env.ref("customer_mgmt.mt_credit_application_approved")
+            case "rejected":
+                return self.env.ref("customer_mgmt.mt_credit_application_rejected")
+            case "draft":
+                return self.env.ref("customer_mgmt.mt_credit_application_reset")
+            case _:
+                return super()._track_subtype(init_values)

@@ -1,10 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL, float_compare
 
+CREDIT_EVALUATION_STATES = [("draft", "Draft"), ("done", "Confirmed"), ("cancel", "Cancelled")]
 NO_HISTORY_SCORE = 50.0
 # Written only by the scorecard: its buttons and the figures from the customer's history.
 SCORECARD_FIELDS = frozenset(
@@ -13,6 +14,26 @@ SCORECARD_FIELDS = frozenset(
 
 
 class CustomerCreditEvaluation(models.Model):
+    """A credit scorecard (信用分析评估表): weighted criteria give a credit
+    grade and a suggested limit; payment ability comes from the customer's
+    real invoices and payments.
+
+    Who moves a scorecard, and from where:
+
+    ========================  ======  ==================
+    action                    from    who
+    ========================  ======  ==================
+    create / edit / refresh   draft   credit controller
+    confirm                   draft   credit controller
+    cancel                    draft   credit controller
+    ========================  ======  ==================
+
+    Each step is ``action_<step>``: ``_check_can_<step>`` refuses it
+    (``AccessError`` for rights, ``UserError`` for state and bad data),
+    ``_do_<step>`` moves the scorecard and ends with the empty hook
+    ``_action_<step>``. Confirming sets the customer's credit grade.
+    """
+
     _name = "customer.credit.evaluation"
     _description = "Credit Scorecard"
     _inherit = ["customer.credit.mixin", "mail.thread"]
@@ -21,9 +42,12 @@ class CustomerCreditEvaluation(models.Model):
     user_id = fields.Many2one("res.users", string="Evaluator", default=lambda self: self.env.user)
     date = fields.Date(required=True, default=fields.Date.context_today)
     state = fields.Selection(
-        [("draft", "Draft"), ("done", "Confirmed"), ("cancel", "Cancelled")],
+        CREDIT_EVALUATION_STATES,
         default="draft",
         required=True,
+        readonly=True,
+        copy=False,
+        index=True,
         tracking=True,
     )
     line_ids = fields.One2many(
@@ -64,7 +88,7 @@ class CustomerCreditEvaluation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(SCORECARD_FIELDS.intersection(vals) for vals in vals_list):
-            raise AccessError(
+            raise UserError(
                 self.env._("Scorecards start as drafts; their figures come from the customer's history.")
             )
         evaluations = super().create(vals_list)
@@ -82,7 +106,7 @@ class CustomerCreditEvaluation(models.Model):
     def write(self, vals):
         if not self.env.su:
             if SCORECARD_FIELDS.intersection(vals):
-                raise AccessError(
+                raise UserError(
                     self.env._(
                         "%(names)s: the figures come from the customer's history, the state from its "
                         "buttons.",
@@ -100,7 +124,9 @@ class CustomerCreditEvaluation(models.Model):
                 )
 
     def action_refresh_figures(self):
+        self.check_access("write")
         self.filtered(lambda e: e.state == "draft")._refresh_figures()
+        return True
 
     def _refresh_figures(self):
         """Monthly sales and payment history from the customer's real invoices
@@ -174,7 +200,21 @@ class CustomerCreditEvaluation(models.Model):
             return NO_HISTORY_SCORE
         return max(0.0, min(100.0, 100 - 2 * self.avg_days_late - 0.5 * self.overdue_share))
 
+    # ------------------------------------------------------------------
+    # Actions: each step checks (_check_can_*), then moves (_do_*), which
+    # ends with an empty hook (_action_*) for other modules.
+    # ------------------------------------------------------------------
     def action_confirm(self):
+        self._check_can_confirm()
+        self._do_confirm()
+        return True
+
+    def action_cancel(self):
+        self._check_can_cancel()
+        self._do_cancel()
+        return True
+
+    def _check_can_confirm(self):
         self.company_id._check_credit_controller()
         self._check_draft()
         for evaluation in self:
@@ -187,6 +227,12 @@ class CustomerCreditEvaluation(models.Model):
                         total=weights,
                     )
                 )
+
+    def _check_can_cancel(self):
+        self.company_id._check_credit_controller()
+        self._check_draft()
+
+    def _do_confirm(self):
         self.sudo().write({"state": "done"})
         for evaluation in self:
             evaluation.partner_id.sudo().credit_grade_id = evaluation.credit_grade_id
@@ -197,8 +243,26 @@ class CustomerCreditEvaluation(models.Model):
                     grade=evaluation.credit_grade_id.display_name or "-",
                 )
             )
+        self._action_confirm()
 
-    def action_cancel(self):
-        self.company_id._check_credit_controller()
-        self._check_draft()
+    def _do_cancel(self):
         self.sudo().write({"state": "cancel"})
+        self._action_cancel()
+
+    def _action_confirm(self):
+        """Hook after scorecards are confirmed and the customers' credit grade set."""
+
+    def _action_cancel(self):
+        """Hook after scorecards are cancelled."""
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "state" not in init_values:
+            return super()._track_subtype(init_values)
+        match self.state:
+            case "done":
+                return self.env.ref("customer_mgmt.mt_credit_evaluation_confirmed")
+            case "cancel":
+                return self.env.ref("customer_mgmt.mt_credit_evaluation_cancelled")
+            case _:
+                return super()._track_subtype(init_values)

@@ -4,7 +4,8 @@
     python3 -m pip install -r bench/requirements.txt
     odoo -d cm_credit -i customer_mgmt --stop-after-init ...
     odoo -d oca_credit -i sale_management,sale_financial_risk --stop-after-init ...
-    python3 bench/bench_credit.py cm_credit oca_credit [--db_host=... --db_user=... --addons-path=...]
+    python3 bench/bench_credit.py cm_credit oca_credit [--customers 10000] \\
+        [--db_host=... --db_user=... --addons-path=...]
 
 Both databases are written to (use throw-away ones). In each, a customer gets
 2,000 open invoices (posted through the ORM, so OCA's stored risk fields are
@@ -15,9 +16,9 @@ blocking on open and draft invoices and orders. The limit is high enough for
 every order to pass: we time the check, not the refusal. Orders are confirmed
 by the administrator, not as superuser, on freshly vacuumed and analyzed
 tables: 5 untimed rounds, then 31 timed ones, control off and block taking
-turns. Then, in the customer_mgmt database, 10,000 customers with 20 open
-receivable lines each are seeded in SQL to time the exposure of all of them
-and the search for those over their limit.
+turns. Then, in the customer_mgmt database, --customers customers (10,000 by
+default) with 20 open receivable lines each are seeded in SQL to time the
+exposure of all of them and the search for those over their limit.
 """
 
 import argparse
@@ -25,6 +26,7 @@ import statistics
 import time
 
 import psycopg2
+from common import without_foreign_key_checks
 
 import odoo
 from odoo.fields import Command
@@ -136,7 +138,7 @@ def confirm_runs(env, partner, product, modes):
     return results
 
 
-def bench_customer_mgmt(database):
+def bench_customer_mgmt(database, customers):
     print(f"customer_mgmt ({database})")
     env = environment(database)
     partner, product = customer_with_open_invoices(env)
@@ -152,7 +154,7 @@ def bench_customer_mgmt(database):
     )
     env.company.customer_credit_control = "off"
     env.cr.commit()
-    exposure(env)
+    exposure(env, customers)
     env.cr.close()
     return results.values()
 
@@ -166,18 +168,6 @@ def exposure(env, customers=10000, lines=20):
         ],
         limit=1,
     )
-    cr.execute(
-        SQL(
-            """INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank, type,
-                                        autopost_bills, credit_limit)
-               SELECT 'Bench exposure ' || n, 'Bench exposure ' || n, TRUE, TRUE, 1, 'contact', 'ask',
-                      jsonb_build_object(%s::text, 20000 + (n %% 7) * 10000)
-                 FROM generate_series(1, %s) n""",
-            env.company.id,
-            customers,
-        )
-    )
-    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
     columns = [
         name
         for name, field in template._fields.items()
@@ -186,19 +176,32 @@ def exposure(env, customers=10000, lines=20):
         and name not in ("id", "partner_id", "amount_residual", "date_maturity")
     ]
     column_sql = SQL(", ").join(SQL.identifier(name) for name in columns)
-    cr.execute(
-        SQL(
-            """INSERT INTO account_move_line (%s, partner_id, amount_residual, date_maturity)
-               SELECT %s, p.id, 100 + (p.id * 13 + k * 7) %% 2000, CURRENT_DATE - (k * 5)
-                 FROM account_move_line, generate_series(1, %s) k,
-                      (SELECT id FROM res_partner WHERE name LIKE 'Bench exposure %%') p
-                WHERE account_move_line.id = %s""",
-            column_sql,
-            column_sql,
-            lines,
-            template.id,
+    with without_foreign_key_checks(cr):
+        cr.execute(
+            SQL(
+                """INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank, type,
+                                            autopost_bills, credit_limit)
+                   SELECT 'Bench exposure ' || n, 'Bench exposure ' || n, TRUE, TRUE, 1, 'contact', 'ask',
+                          jsonb_build_object(%s::text, 20000 + (n %% 7) * 10000)
+                     FROM generate_series(1, %s) n""",
+                env.company.id,
+                customers,
+            )
         )
-    )
+        cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
+        cr.execute(
+            SQL(
+                """INSERT INTO account_move_line (%s, partner_id, amount_residual, date_maturity)
+                   SELECT %s, p.id, 100 + (p.id::bigint * 13 + k * 7) %% 2000, CURRENT_DATE - (k * 5)
+                     FROM account_move_line, generate_series(1, %s) k,
+                          (SELECT id FROM res_partner WHERE name LIKE 'Bench exposure %%') p
+                    WHERE account_move_line.id = %s""",
+                column_sql,
+                column_sql,
+                lines,
+                template.id,
+            )
+        )
     vacuum_analyze(env)
     partners = env["res.partner"].search([("name", "=like", "Bench exposure %")])
     print(f"  seeded {len(partners)} customers with {lines} open receivable lines each")
@@ -243,9 +246,15 @@ def main():
     )
     parser.add_argument("database")
     parser.add_argument("oca_database")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=10000,
+        help="customers seeded with open receivable lines for the exposure and over-limit search",
+    )
     args, odoo_args = parser.parse_known_args()
     odoo.tools.config.parse_config(["-d", args.database, *odoo_args])
-    off, block = bench_customer_mgmt(args.database)
+    off, block = bench_customer_mgmt(args.database, args.customers)
     oca = bench_oca(args.oca_database)
     print(
         f"\n{'action_confirm(), 3 lines, 2,000 open invoices':<48} {'median':>10} "

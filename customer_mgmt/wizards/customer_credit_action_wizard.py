@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CustomerCreditActionWizard(models.TransientModel):
@@ -13,20 +13,6 @@ class CustomerCreditActionWizard(models.TransientModel):
     partner_ids = fields.Many2many("res.partner", string="Customers", readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True)
     reason = fields.Char(required=True)
-
-    @api.model
-    def _action_open(self, action, **defaults):
-        """The wizard for ``action``, with ``defaults`` as default values."""
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_action": action,
-                **{f"default_{name}": value for name, value in defaults.items()},
-            },
-        }
 
     def action_apply(self):
         self.ensure_one()

@@ -466,14 +466,11 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def action_open_card_review(self):
         self._check_can_review_card()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "customer.card.review.wizard",
-            "name": self.env._("Review Customer Card"),
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_ids": self.commercial_partner_id.ids},
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_mgmt.customer_card_review_wizard_action"
+        )
+        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
+        return action
 
     # ------------------------------------------------------------------
     # Business methods

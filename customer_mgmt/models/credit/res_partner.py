@@ -202,9 +202,11 @@ class ResPartner(models.Model):
 
     def _credit_wizard_action(self, action):
         self.env.company._check_credit_controller()
-        return self.env["customer.credit.action.wizard"]._action_open(
-            action, partner_ids=self.commercial_partner_id.ids
+        wizard = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_mgmt.customer_credit_action_wizard_action"
         )
+        wizard["context"] = {"default_action": action, "default_partner_ids": self.commercial_partner_id.ids}
+        return wizard
 
     def action_view_credit_hold_log(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -391,9 +391,11 @@ class SaleOrder(models.Model):
 
     def action_credit_release_once(self):
         self.company_id._check_credit_controller()
-        return self.env["customer.credit.action.wizard"]._action_open(
-            "release_order", order_id=self.ensure_one().id
+        wizard = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_mgmt.customer_credit_action_wizard_action"
         )
+        wizard["context"] = {"default_action": "release_order", "default_order_id": self.ensure_one().id}
+        return wizard
 
     def _credit_release_once(self, reason):
         """One-time release by a credit controller: this order, up to its

@@ -100,9 +100,10 @@ def order_history(env, product, count=300, customers=30):
     env.cr.commit()
 
 
-def confirm_runs(env, partner, product, modes):
+def confirm_runs(env, partner, product, modes, add_line=False):
     """{label: (median ms, median queries)} of action_confirm() of a 3-line
-    order, by the administrator as an interactive user (not as superuser, whose
+    order (with ``add_line``: of adding a fourth line to it once confirmed),
+    by the administrator as an interactive user (not as superuser, whose
     portal and payment path differs). ``modes`` maps a label to the company
     values it runs with; the modes take turns, run after run, so that the
     machine's ups and downs fall on all of them alike."""
@@ -121,11 +122,16 @@ def confirm_runs(env, partner, product, modes):
                     ],
                 }
             )
+            if add_line:
+                order.action_confirm()
             env.cr.commit()
             env.invalidate_all()
             before = env.cr.sql_log_count
             start = time.perf_counter()
-            order.action_confirm()
+            if add_line:
+                order.write({"order_line": [Command.create({"product_id": product.id, "price_unit": 10.0})]})
+            else:
+                order.action_confirm()
             env.flush_all()
             if run >= WARM_UP:
                 samples[label][0].append(time.perf_counter() - start)
@@ -152,11 +158,21 @@ def bench_customer_mgmt(database, customers):
             "confirm, credit control block": {"customer_credit_control": "block"},
         },
     )
+    changes = confirm_runs(
+        env,
+        partner,
+        product,
+        {
+            "add a line to a confirmed order, control off": {"customer_credit_control": "off"},
+            "add a line to a confirmed order, control block": {"customer_credit_control": "block"},
+        },
+        add_line=True,
+    )
     env.company.customer_credit_control = "off"
     env.cr.commit()
     exposure(env, customers)
     env.cr.close()
-    return results.values()
+    return (*results.values(), *changes.values())
 
 
 def exposure(env, customers=10000, lines=20):
@@ -254,7 +270,7 @@ def main():
     )
     args, odoo_args = parser.parse_known_args()
     odoo.tools.config.parse_config(["-d", args.database, *odoo_args])
-    off, block = bench_customer_mgmt(args.database, args.customers)
+    off, block, change_off, change_block = bench_customer_mgmt(args.database, args.customers)
     oca = bench_oca(args.oca_database)
     print(
         f"\n{'action_confirm(), 3 lines, 2,000 open invoices':<48} {'median':>10} "
@@ -266,6 +282,12 @@ def main():
         ("OCA sale_financial_risk, blocking", oca),
     ):
         print(f"{label:<48} {ms:8.1f} ms {queries:8d} {ms / off[0]:6.2f}x")
+    print(f"\n{'write(): a line added to a confirmed order':<48} {'median':>10} {'queries':>8} {'vs off':>7}")
+    for label, (ms, queries) in (
+        ("customer_mgmt, control off", change_off),
+        ("customer_mgmt, control block", change_block),
+    ):
+        print(f"{label:<48} {ms:8.1f} ms {queries:8d} {ms / change_off[0]:6.2f}x")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,12 @@
         "views/card/customer_card_access_log_views.xml",
         "views/grading/customer_grade_views.xml",
         "views/complaint/customer_complaint_views.xml",
+        # the customer card, then each concern's part of it: classification, grading, complaints and
+        # credit add their buttons to the card's header in this order
         "views/card/res_partner_views.xml",
+        "views/classification/res_partner_views.xml",
+        "views/grading/res_partner_views.xml",
+        "views/complaint/res_partner_views.xml",
         "views/credit/customer_credit_investigation_views.xml",
         "views/credit/customer_credit_evaluation_views.xml",
         "views/credit/customer_credit_application_views.xml",

@@ -19,6 +19,7 @@ class TestCustomerCardTour(HttpCase):
                 "user_id": salesperson.id,
             }
         )
+        customer._credit_hold("逾期六十天", auto=True)
         self.start_tour("/odoo", "customer_mgmt_card_tour", login="cm_tour_sales")
         self.assertEqual(customer.business_philosophy, "以质量求生存，以服务求发展")
 
@@ -58,6 +59,7 @@ class TestCustomerCardTour(HttpCase):
             {"partner_id": customer.id, "requested_limit": 8000.0, "justification": "旺季备货"}
         )
         application.action_submit()
+        self.env["res.partner"].create({"name": "Tour Held Contact", "parent_id": held.id})
         held.with_user(controller)._credit_hold("逾期九十天")
         self.start_tour("/odoo", "customer_mgmt_credit_tour", login="cm_tour_credit")
         self.assertEqual(application.state, "approved")

@@ -16,6 +16,10 @@ registry.category("web_tour.tours").add("customer_mgmt_card_tour", {
             run: "click",
         },
         {
+            content: "The card opens on the credit hold, with its reason and the customer's exposure",
+            trigger: ".o_form_view .alert-danger:contains('逾期六十天'):contains('exposure')",
+        },
+        {
             content: "Go to the characteristics tab",
             trigger: ".o_notebook .nav-link[name='card_characteristics']",
             run: "click",
@@ -122,9 +126,14 @@ registry.category("web_tour.tours").add("customer_mgmt_credit_tour", {
             run: "click",
         },
         {
-            content: "The held customer is there with its hold badge; open it",
-            trigger: ".o_kanban_record:contains('AAA Tour Held Customer'):contains('Credit hold')",
+            content: "The held customer is there with its hold badge, without its contact person; open it",
+            trigger:
+                ".o_kanban_renderer:not(:has(.o_kanban_record:contains('Tour Held Contact'))) .o_kanban_record:contains('AAA Tour Held Customer'):contains('Credit hold')",
             run: "click",
+        },
+        {
+            content: "The form opens on the hold, with its reason, exposure and limit",
+            trigger: ".o_form_view .alert-danger:contains('逾期九十天'):contains('exposure'):contains('limit')",
         },
         {
             content: "Release the hold",
@@ -142,8 +151,8 @@ registry.category("web_tour.tours").add("customer_mgmt_credit_tour", {
             run: "click",
         },
         {
-            content: "The customer can be held again: it is released",
-            trigger: ".o_form_view button[name='action_credit_hold']",
+            content: "The customer can be held again: it is released, and the hold alert is gone",
+            trigger: ".o_form_view:not(:has(.alert-danger)) button[name='action_credit_hold']",
         },
     ],
 });

@@ -14,3 +14,5 @@ from . import test_credit_concurrency
 from . import test_complaint
 from . import test_i18n
 from . import test_tour
+from . import test_attacks_credit
+from . import test_attacks_customer

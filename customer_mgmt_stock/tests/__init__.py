@@ -1,1 +1,2 @@
 from . import test_delivery_hold
+from . import test_attacks_delivery

@@ -5,8 +5,6 @@ customer; customers kept by a log, a history or a complaint are archived, not
 deleted. See ``test_attacks_credit.py`` for how the calls are made and asserted.
 """
 
-import unittest
-
 from odoo import fields
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -165,7 +163,6 @@ class TestAttackOwnership(CreditAttackCase):
                 self.assertRefused(call(), "AccessError", FOREIGN)
                 self.assertEqual(self.b_contact.parent_id, self.customer_b)
 
-    @unittest.expectedFailure
     def test_merge_foreign_customer_into_own(self):
         # HOLE: Odoo's contact merge wizard (open to partner managers, which every
         # salesperson is) re-points everything of B's customer to A's by SQL and
@@ -191,7 +188,6 @@ class TestAttackOwnership(CreditAttackCase):
         self.assertTrue(self.customer_b.exists())
         self.assertEqual(self.b_contact.parent_id, self.customer_b)
 
-    @unittest.expectedFailure
     def test_add_bank_account_to_foreign_customer(self):
         # HOLE: the customer's bank accounts (its form's Accounting tab, where its
         # payments go) are a model of their own, with no ownership guard: A adds
@@ -340,7 +336,6 @@ class TestAttackDeleteKeptCustomers(CreditAttackCase):
         self.assertPassed(self.rpc(self.salesperson, "res.partner", "action_archive", partner.ids))
         self.assertFalse(partner.active)
 
-    @unittest.expectedFailure
     def test_delete_kept_customer_by_merging_it(self):
         # HOLE: merging a customer whose hold log keeps it into another customer deletes
         # it (as superuser, after its log was re-pointed by SQL): the log now tells

@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import float_compare
 
 
 class StockPicking(models.Model):
@@ -8,24 +9,41 @@ class StockPicking(models.Model):
         self._credit_check_delivery()
         return super()._action_done()
 
+    def _credit_orders(self):
+        """The orders the delivery comes from: its order, and those of the
+        order lines its moves deliver (a picking detached from its order
+        still delivers that order's goods). Read whoever validates: a stock
+        user gets the delivery's refusal, not an error about the order."""
+        return self.sudo().sale_id | self.sudo().move_ids.sale_line_id.order_id
+
     def _credit_customers(self):
         """Whose credit the delivery is on: the customer delivered to and the
-        customers of its order (read whoever validates: a stock user gets the
-        delivery's refusal, not an error about the order)."""
-        return self.partner_id.commercial_partner_id | self.sudo().sale_id._credit_customers()
+        customers of the orders it comes from."""
+        return self.partner_id.commercial_partner_id | self._credit_orders()._credit_customers()
 
     def _credit_released(self):
         """Delivered under the one-time release of its order: the release is
-        for these customers only (a picking cannot borrow another customer's
-        order) and for no more than the released amount."""
-        order = self.sudo().sale_id
-        return bool(
-            order.credit_release_date
-            and self._credit_customers() == order.credit_release_partner_id | order._credit_customers()
-            and order.company_id.currency_id.compare_amounts(
-                order._credit_amount(), order.credit_release_amount
+        for the customers of that one order (a picking cannot borrow another
+        customer's order), for no more than the released amount, and for the
+        goods ordered only (every move delivers a line of the order, no more
+        than is left to deliver)."""
+        order = self._credit_orders()
+        if len(order) != 1 or not order.credit_release_date:
+            return False
+        currency = order.company_id.currency_id
+        return (
+            self._credit_customers() == order.credit_release_partner_id | order._credit_customers()
+            and currency.compare_amounts(order._credit_amount(), order.credit_release_amount) <= 0
+            and all(
+                move.sale_line_id.order_id == order
+                and float_compare(
+                    move.product_uom._compute_quantity(move.quantity, move.sale_line_id.product_uom_id),
+                    move.sale_line_id.product_uom_qty - move.sale_line_id.qty_delivered,
+                    precision_rounding=move.sale_line_id.product_uom_id.rounding,
+                )
+                <= 0
+                for move in self.sudo().move_ids
             )
-            <= 0
         )
 
     def _credit_check_delivery(self):

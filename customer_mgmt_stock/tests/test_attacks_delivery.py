@@ -4,8 +4,6 @@ A stock user (``stock.group_stock_user`` only) tries to ship goods to a
 customer on credit hold; see ``customer_mgmt/tests/test_attacks_credit.py``
 for how the calls are made and asserted."""
 
-import unittest
-
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
@@ -175,7 +173,6 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         self.assertRefused(self._validate(picking), "UserError", DELIVERY_REFUSED, self.customer.name)
         self.assertNotDelivered(picking)
 
-    @unittest.expectedFailure
     def test_held_delivery_detached_from_its_order(self):
         # HOLE: the checkpoint judges the picking's current partner and order, both
         # writable by a stock user: detached from its order (sale_id emptied) and
@@ -197,7 +194,6 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         self.assertRefused(self._validate(picking), "UserError", DELIVERY_REFUSED, self.customer.name)
         self.assertNotDelivered(picking)
 
-    @unittest.expectedFailure
     def test_released_delivery_overshipped(self):
         # HOLE: the release covers the order's amount (2 boxes), but its delivery is
         # judged on the order alone: the stock user ships 50 boxes on it.
@@ -207,7 +203,6 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         )
         self.assertNotDelivered(picking)
 
-    @unittest.expectedFailure
     def test_extra_delivery_claims_the_released_order(self):
         # HOLE: a second, hand-made delivery of 50 boxes to the held customer claims
         # the released order (sale_id) and goes out under its one-time release.

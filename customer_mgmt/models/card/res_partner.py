@@ -369,8 +369,14 @@ class ResPartner(models.Model):
             self._check_customer_owner()
 
     @api.ondelete(at_uninstall=False)
-    def _unlink_except_access_log(self):
-        self._unlink_except_kept_by("customer.card.access.log", self.env._("the confidential access log"))
+    def _unlink_except_kept_customers(self):
+        self._check_customers_kept()
+
+    @api.model
+    def _customer_kept_by(self):
+        """(model, what) of the records that keep a customer from being
+        deleted (by their partner_id): each concern adds its logs."""
+        return [("customer.card.access.log", self.env._("the confidential access log"))]
 
     def _check_card_write_access(self):
         """Card fields are edited by customer management users only."""
@@ -405,18 +411,21 @@ class ResPartner(models.Model):
                 )
             )
 
-    def _unlink_except_kept_by(self, model, records):
-        """Customers that ``model`` refers to are archived, not deleted: its
-        ``records`` (a log, a history) must survive them."""
-        kept = self.env[model].sudo()._read_group([("partner_id", "in", self.ids)], ["partner_id"])
-        if kept:
-            raise UserError(
-                self.env._(
-                    "%(customers)s cannot be deleted: they are kept in %(records)s. Archive them instead.",
-                    customers=format_list(self.env, [partner.display_name for (partner,) in kept]),
-                    records=records,
+    def _check_customers_kept(self):
+        """Customers that a log, a history or complaints refer to are
+        archived, not deleted (nor merged away): those records must survive
+        them, about them."""
+        for model, records in self._customer_kept_by():
+            kept = self.env[model].sudo()._read_group([("partner_id", "in", self.ids)], ["partner_id"])
+            if kept:
+                raise UserError(
+                    self.env._(
+                        "%(customers)s cannot be deleted: they are kept in %(records)s. Archive them "
+                        "instead.",
+                        customers=format_list(self.env, [partner.display_name for (partner,) in kept]),
+                        records=records,
+                    )
                 )
-            )
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)

@@ -19,9 +19,9 @@ class ResPartner(models.Model):
         for partner in self:
             partner.complaint_count = counts.get(partner.commercial_partner_id, 0)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_complaints(self):
-        self._unlink_except_kept_by("customer.complaint", self.env._("the complaints"))
+    @api.model
+    def _customer_kept_by(self):
+        return [*super()._customer_kept_by(), ("customer.complaint", self.env._("the complaints"))]
 
     # ------------------------------------------------------------------
     # Actions

@@ -37,7 +37,7 @@ EXPOSURE_INDEXES = (
         "(partner_id) INCLUDE (account_id, company_id, amount_residual, date_maturity) "
         "WHERE amount_residual != 0 AND parent_state = 'posted'",
     ),
-    # "drafts": draft customer invoices and refunds, always few.
+    # "drafts": draft customer invoices, always few.
     (
         "account_move__customer_mgmt_draft_invoice_idx",
         "account_move",
@@ -48,6 +48,12 @@ EXPOSURE_INDEXES = (
         "sale_order__customer_mgmt_open_orders_idx",
         "sale_order",
         "(partner_invoice_id) WHERE " + OPEN_ORDERS.format(alias=""),
+    ),
+    # "placed": open orders the customer placed, invoiced to another one.
+    (
+        "sale_order__customer_mgmt_open_orders_placed_idx",
+        "sale_order",
+        "(partner_id) WHERE " + OPEN_ORDERS.format(alias=""),
     ),
 )
 
@@ -209,7 +215,8 @@ class CustomerCreditExposure(models.AbstractModel):
     def _limit_fallback(self, company):
         """Odoo's default credit limit in ``company`` (the ``ir.default`` of a
         company-dependent field), for customers without their own."""
-        partners = self.env["res.partner"].with_company(company)
+        # a decision may involve a company the user does not work in (a contact moved)
+        partners = self.env["res.partner"].sudo().with_company(company)
         return partners._fields["credit_limit"].get_company_dependent_fallback(partners) or 0.0
 
     @api.model
@@ -217,8 +224,9 @@ class CustomerCreditExposure(models.AbstractModel):
         """The figures of the commercial partners that the query ``customers``
         yields (columns ``id`` and ``order_ids``, returned as they are):
         exposure = posted unpaid receivables (residuals are in company currency)
-        + draft customer invoices and refunds + what confirmed orders invoiced
-        to them have not yet invoiced (at the order's rate), leaving out the
+        + draft customer invoices + what confirmed orders invoiced to them, or
+        placed by them and invoiced to another, have not yet invoiced (at the
+        order's rate), leaving out the
         orders ``exclude``; the overdue amount and days; Odoo's credit limit in
         ``company`` (0 = none), the hold and its reason. ``lock`` runs first (a
         data-modifying CTE). Every input is SQL, so that the same statement runs
@@ -228,6 +236,17 @@ class CustomerCreditExposure(models.AbstractModel):
         or, with ``per_customer``, customer by customer: cheaper for the one or
         two customers of a confirmation, far dearer for thousands."""
         due = SQL("line.date_maturity < %s AND line.amount_residual > 0", today)
+        open_amount = SQL(
+            """SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
+                   / line.product_uom_qty / COALESCE(NULLIF(sale.currency_rate, 0), 1)) AS amount"""
+        )
+        open_lines = SQL(
+            """%s AND sale.company_id = %s AND sale.id != ALL(%s)
+               AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty""",
+            SQL(OPEN_ORDERS.format(alias="sale.")),
+            company,
+            exclude,
+        )
         parts = [
             # through account_move_line__customer_mgmt_open_items_idx
             self._figures_part(
@@ -256,8 +275,8 @@ class CustomerCreditExposure(models.AbstractModel):
                 SQL("account_move move"),
                 SQL("move.partner_id"),
                 SQL(
-                    """move.state = 'draft' AND move.move_type IN ('out_invoice', 'out_refund')
-                       AND move.company_id = %s""",
+                    # a draft refund lowers nothing until it is posted
+                    """move.state = 'draft' AND move.move_type = 'out_invoice' AND move.company_id = %s""",
                     company,
                 ),
                 per_customer,
@@ -265,19 +284,24 @@ class CustomerCreditExposure(models.AbstractModel):
             # through sale_order__customer_mgmt_open_orders_idx
             self._figures_part(
                 "orders",
-                SQL(
-                    """SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
-                           / line.product_uom_qty / COALESCE(NULLIF(sale.currency_rate, 0), 1)) AS amount"""
-                ),
+                open_amount,
                 SQL("sale_order sale JOIN sale_order_line line ON line.order_id = sale.id"),
                 SQL("sale.partner_invoice_id"),
+                open_lines,
+                per_customer,
+            ),
+            # through sale_order__customer_mgmt_open_orders_placed_idx: an order
+            # counts for the customer who placed it too, when another is billed
+            self._figures_part(
+                "placed",
+                open_amount,
                 SQL(
-                    """%s AND sale.company_id = %s AND sale.id != ALL(%s)
-                       AND line.product_uom_qty > 0 AND line.qty_invoiced < line.product_uom_qty""",
-                    SQL(OPEN_ORDERS.format(alias="sale.")),
-                    company,
-                    exclude,
+                    """sale_order sale JOIN sale_order_line line ON line.order_id = sale.id
+                       JOIN res_partner buyer ON buyer.id = sale.partner_id
+                       JOIN res_partner invoiced ON invoiced.id = sale.partner_invoice_id"""
                 ),
+                SQL("sale.partner_id"),
+                SQL("%s AND buyer.commercial_partner_id != invoiced.commercial_partner_id", open_lines),
                 per_customer,
             ),
         ]
@@ -292,7 +316,8 @@ class CustomerCreditExposure(models.AbstractModel):
             SELECT customers.id, customers.order_ids, partner.complete_name, partner.credit_hold_reason,
                    COALESCE((partner.credit_limit ->> %(company)s::text)::float, %(limit_fallback)s)::float,
                    partner.credit_hold IS TRUE, COALESCE(items.receivable, 0)::float,
-                   COALESCE(drafts.amount, 0)::float, COALESCE(orders.amount, 0)::float,
+                   COALESCE(drafts.amount, 0)::float,
+                   (COALESCE(orders.amount, 0) + COALESCE(placed.amount, 0))::float,
                    COALESCE(items.overdue, 0)::float, COALESCE(%(today)s - items.oldest_due, 0)::int
               FROM customers
               JOIN res_partner partner ON partner.id = customers.id

@@ -156,6 +156,7 @@ class ResPartner(models.Model):
         exposure_model = self.env["customer.credit.exposure"]
         for vals in vals_list:
             exposure_model._check_computed_inputs(self, vals)
+            self.browse()._check_credit_limit_value(vals)
         # Forms send every field's default on creation: only a value set is refused.
         if not self.env.su and any(
             vals.get(name) for vals in vals_list for name in (*CREDIT_FIELDS, "credit_limit")
@@ -167,14 +168,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
-        if (vals.get("credit_limit") or 0.0) < 0:
-            raise ValidationError(
-                self.env._(
-                    "The credit limit of %(customers)s cannot be negative (%(limit)s).",
-                    customers=format_list(self.env, self.mapped("display_name")),
-                    limit=vals["credit_limit"],
-                )
-            )
+        self._check_credit_limit_value(vals)
         if not self.env.su and (CREDIT_FIELDS.intersection(vals) or "credit_limit" in vals):
             self._check_credit_write_access(vals)
         companies = self._credit_blocking_companies() if {"parent_id", "is_company"} & set(vals) else None
@@ -183,13 +177,14 @@ class ResPartner(models.Model):
         before = {partner: partner.commercial_partner_id for partner in self}
         candidates = self.browse(vals.get("parent_id")).commercial_partner_id | self
         figures_before = {company: candidates._credit_figures(company) for company in companies}
-        res = super().write(vals)
-        self._credit_check_move(before, figures_before)
+        with self.env.cr.savepoint():  # a refused move is undone
+            res = super().write(vals)
+            self._credit_check_move(before, figures_before)
         return res
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_hold_log(self):
-        self._unlink_except_kept_by("customer.credit.hold.log", self.env._("the credit hold log"))
+    @api.model
+    def _customer_kept_by(self):
+        return [*super()._customer_kept_by(), ("customer.credit.hold.log", self.env._("the credit hold log"))]
 
     # ------------------------------------------------------------------
     # Actions
@@ -241,6 +236,16 @@ class ResPartner(models.Model):
                 max=max_days,
             )
         return ""
+
+    def _check_credit_limit_value(self, vals):
+        if (vals.get("credit_limit") or 0.0) < 0:
+            raise ValidationError(
+                self.env._(
+                    "The credit limit of %(customers)s cannot be negative (%(limit)s).",
+                    customers=format_list(self.env, self.mapped("display_name")) or vals.get("name", ""),
+                    limit=vals["credit_limit"],
+                )
+            )
 
     def _check_credit_write_access(self, vals):
         """Holds, credit grades and limit validity change only through the

@@ -30,6 +30,9 @@ CREDIT_CHECK_INPUTS = frozenset(
         "currency_rate",
     }
 )
+# A confirmed order is judged again when these change: its currency rate is
+# taken at its date.
+CREDIT_RECHECK_INPUTS = CREDIT_CHECK_INPUTS | {"date_order"}
 
 
 # Line fields whose change on a confirmed order can raise what it adds to its
@@ -151,19 +154,31 @@ class SaleOrder(models.Model):
         } & set(vals):
             self._credit_void_release(vals)
         watched = self._credit_watched(vals)
-        before = watched._credit_state()
-        deferred = CreditRecheckDeferred(watched.ids)
-        orders = self.with_context(customer_mgmt_credit_recheck_deferred=deferred) if watched else self
+        confirming = self.browse()
         if vals.get("state") == "sale":
             confirming = self.filtered(lambda order: order.state != "sale")
             checked = self.env.context.get("customer_mgmt_credit_checked")
             if isinstance(checked, CreditChecked):
                 confirming = confirming.filtered(lambda order: order.id not in checked)
-            if CREDIT_CHECK_INPUTS.intersection(vals) and (
-                "company_id" in vals or confirming._credit_controlled()
-            ):
-                # Judge the order as it will be confirmed, not as it was (while
-                # the control is off, Odoo's single write is left alone).
+        # Judge the order as it will be confirmed, not as it was (while the
+        # control is off, Odoo's single write is left alone).
+        split = bool(
+            confirming
+            and CREDIT_CHECK_INPUTS.intersection(vals)
+            and ("company_id" in vals or confirming._credit_controlled())
+        )
+        if not (watched or split):
+            return self._credit_write(vals, watched, confirming, split)
+        # judged once written: a refused change is undone, even for a caller that goes on
+        with self.env.cr.savepoint():
+            return self._credit_write(vals, watched, confirming, split)
+
+    def _credit_write(self, vals, watched, confirming, split):
+        before = watched._credit_state()
+        deferred = CreditRecheckDeferred(watched.ids)
+        orders = self.with_context(customer_mgmt_credit_recheck_deferred=deferred) if watched else self
+        if vals.get("state") == "sale":
+            if split:
                 super(SaleOrder, orders).write(
                     {name: value for name, value in vals.items() if name != "state"}
                 )
@@ -184,7 +199,7 @@ class SaleOrder(models.Model):
     def _credit_watched(self, vals):
         """Confirmed orders whose change ``vals`` is judged again: those under
         credit control, and any when they may move to another company."""
-        if not CREDIT_CHECK_INPUTS.intersection(vals) or self.env.context.get("customer_mgmt_no_recheck"):
+        if not CREDIT_RECHECK_INPUTS.intersection(vals):
             return self.browse()
         confirmed = self.filtered(lambda order: order.state == "sale")
         return confirmed if "company_id" in vals else confirmed._credit_controlled()
@@ -209,7 +224,7 @@ class SaleOrder(models.Model):
                 for name in ("partner_id", "partner_invoice_id", "company_id")
             )
             if vals.get("state") in ("draft", "cancel") or moved:
-                order.sudo().with_context(customer_mgmt_no_recheck=True).write(VOID_RELEASE)
+                order.sudo().write(VOID_RELEASE)
                 customers._credit_log("order_release_void", self.env._("Release voided"), order=order)
                 order.message_post(body=self.env._("The one-time credit release no longer applies."))
 

@@ -17,9 +17,12 @@ class SaleOrderLine(models.Model):
             {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         )
         watched = orders._credit_watched_by_lines()
+        if not watched:
+            return super().create(vals_list)
         before = watched._credit_state()
-        lines = super().create(vals_list)
-        watched._credit_recheck(before)
+        with self.env.cr.savepoint():  # a refused change is undone
+            lines = super().create(vals_list)
+            watched._credit_recheck(before)
         return lines
 
     def write(self, vals):
@@ -30,7 +33,10 @@ class SaleOrderLine(models.Model):
         if vals.get("order_id"):
             orders |= self.env["sale.order"].browse(vals["order_id"])
         watched = orders._credit_watched_by_lines()
+        if not watched:
+            return super().write(vals)
         before = watched._credit_state()
-        res = super().write(vals)
-        watched._credit_recheck(before)
+        with self.env.cr.savepoint():  # a refused change is undone
+            res = super().write(vals)
+            watched._credit_recheck(before)
         return res

@@ -90,9 +90,9 @@ class ResPartner(models.Model):
             )
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_grade_history(self):
-        self._unlink_except_kept_by("customer.grade.history", self.env._("the grade history"))
+    @api.model
+    def _customer_kept_by(self):
+        return [*super()._customer_kept_by(), ("customer.grade.history", self.env._("the grade history"))]
 
     # ------------------------------------------------------------------
     # Actions

@@ -52,6 +52,7 @@
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",

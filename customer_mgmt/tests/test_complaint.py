@@ -1,10 +1,11 @@
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import CustomerMgmtCase
@@ -142,15 +143,28 @@ class TestComplaint(CustomerMgmtCase):
             complaint.write({"state": "closed"})
         with self.assertRaisesRegex(UserError, "changes only through their buttons"):
             complaint.with_user(self.manager).write({"approver_id": self.manager.id})
+        # a forged state was ignored; it is now refused (test_create_refuses_workflow_fields)
+        with self.assertRaisesRegex(UserError, "are set by the steps that follow"):
+            self.Complaint.with_user(self.service).create(
+                {
+                    "partner_id": self.customer.id,
+                    "category_id": self.category.id,
+                    "description": "x",
+                    "state": "closed",
+                }
+            )
         forged = self.Complaint.with_user(self.service).create(
             {
                 "partner_id": self.customer.id,
                 "category_id": self.category.id,
                 "description": "x",
-                "state": "closed",
+                "state": "recorded",
             }
         )
         self.assertEqual(forged.state, "recorded")
+        self.assertFalse(
+            self.Complaint.search([("state", "=", "closed"), ("partner_id", "=", self.customer.id)])
+        )
         complaint.action_accept()
         with self.assertRaisesRegex(UserError, "needs it to be"):
             complaint.action_accept()
@@ -421,3 +435,332 @@ class TestComplaint(CustomerMgmtCase):
             self._tracking_messages(complaint)[0].subtype_id,
             self.env.ref("customer_mgmt.mt_complaint_reopened"),
         )
+
+    # ------------------------------------------------------------------
+    # The complaint principles: rules that hold over RPC
+    # ------------------------------------------------------------------
+    @contextmanager
+    def _assert_refused(self, exception, message):
+        """The block raises exactly ``exception`` with exactly ``message``."""
+        with self.assertRaises(exception) as refusal:
+            yield
+        self.assertIs(type(refusal.exception), exception)
+        self.assertEqual(refusal.exception.args[0], message)
+
+    def _values(self, complaint, fnames):
+        """``fnames`` of ``complaint`` as stored."""
+        complaint.invalidate_recordset()
+        return complaint.sudo().read(fnames)[0]
+
+    def test_assignment_by_customer_service_or_manager_only(self):
+        complaint = self._to_state(self._record(), "accepted")
+        message = (
+            f"Complaints {complaint.name}: only customer service or a manager assigns the department and "
+            "the responsible."
+        )
+        for vals in (
+            {"user_id": self.salesperson.id},
+            {"department_id": self.department.id},
+            {"user_id": self.salesperson.id, "department_id": self.department.id},
+        ):
+            with self._assert_refused(AccessError, message):
+                complaint.with_user(self.salesperson).write(vals)
+        self.assertRecordValues(complaint, [{"state": "accepted", "user_id": False, "department_id": False}])
+        self._to_state(complaint, "assigned")
+        for user in (self.salesperson, self.responsible):
+            with self._assert_refused(AccessError, message):
+                complaint.with_user(user).write({"user_id": user.id, "department_id": False})
+        self.assertRecordValues(
+            complaint, [{"user_id": self.responsible.id, "department_id": self.department.id}]
+        )
+        # customer service and managers do (the assignment, a hand-over)
+        complaint.with_user(self.manager).write({"user_id": self.salesperson.id})
+        self.assertEqual(complaint.user_id, self.salesperson)
+
+    def test_create_refuses_workflow_fields(self):
+        now = fields.Datetime.now()
+        forced = {
+            "state": ("closed", "State"),
+            "approver_id": (self.manager.id, "Approved By"),
+            "escalated": (True, "Escalated"),
+            "deadline": (now + timedelta(days=365), "Stage Deadline"),
+            "closed_date": (now, "Closed Date"),
+            "return_window_days": (9999, "Return Window Days"),
+            "return_out_of_window": (True, "Outside Return Window"),
+            "user_id": (self.responsible.id, "Responsible"),
+            "department_id": (self.department.id, "Department"),
+            "root_cause": ("运输挤压", "Root Cause"),
+            "solution": ("全额退款", "Proposed Solution"),
+            "approval_remark": ("经理已同意", "Approval Remark"),
+            "implementation_notes": ("已退款", "Implementation Notes"),
+            "evaluation": ("客户满意", "Evaluation"),
+            "satisfaction": ("very_satisfied", "Customer Satisfaction"),
+            "reopen_reason": ("x", "Reopen Reason"),
+        }
+        domain = [("partner_id", "=", self.customer.id)]
+        count = self.Complaint.search_count(domain)
+        for user in (self.salesperson, self.service, self.manager):
+            for fname, (value, label) in forced.items():
+                with self._assert_refused(
+                    UserError,
+                    f"The complaint of {self.customer.name} is recorded first: {label} are set by the steps "
+                    "that follow, not when it is created.",
+                ):
+                    self._record(user=user, **{fname: value})
+        with self._assert_refused(
+            UserError,
+            f"The complaint of {self.customer.name} is recorded first: State, Responsible, Department, "
+            "Customer Satisfaction are set by the steps that follow, not when it is created.",
+        ):
+            self._record(
+                user=self.salesperson,
+                satisfaction="satisfied",
+                department_id=self.department.id,
+                user_id=self.salesperson.id,
+                state="implemented",
+            )
+        self.assertEqual(self.Complaint.search_count(domain), count, "nothing created")
+        # what a form sends: the default or empty values
+        empty = {"approver_id": False, "escalated": False, "closed_date": False, "user_id": False}
+        complaint = self._record(
+            user=self.salesperson,
+            state="recorded",
+            department_id=False,
+            evaluation="",
+            satisfaction=False,
+            approval_remark=False,
+            **empty,
+        )
+        self.assertRecordValues(complaint, [{"state": "recorded", **empty, "department_id": False}])
+        # the defaults of the context are ignored, not applied
+        defaults = self.Complaint.with_user(self.salesperson).with_context(
+            default_state="closed",
+            default_user_id=self.salesperson.id,
+            default_department_id=self.department.id,
+            default_approver_id=self.manager.id,
+            default_escalated=True,
+            default_approval_remark="经理已同意",
+            default_solution="全额退款",
+            default_satisfaction="very_satisfied",
+            default_closed_date=now,
+        )
+        complaint = defaults.create(
+            {"partner_id": self.customer.id, "category_id": self.category.id, "description": "x"}
+        )
+        self.assertRecordValues(
+            complaint,
+            [
+                {
+                    "state": "recorded",
+                    **empty,
+                    "department_id": False,
+                    "approval_remark": False,
+                    "solution": False,
+                    "satisfaction": False,
+                }
+            ],
+        )
+        self.assertLess(complaint.deadline, now + timedelta(days=2), "the recorded stage's own deadline")
+        # a duplicate is a new recorded complaint
+        handled = self._to_state(self._record(), "closed")
+        duplicate = handled.copy()
+        self.assertRecordValues(
+            duplicate,
+            [
+                {
+                    "state": "recorded",
+                    "user_id": False,
+                    "solution": False,
+                    "evaluation": False,
+                    "approver_id": False,
+                }
+            ],
+        )
+
+    def test_approved_decision_is_frozen(self):
+        grade = self.env.ref("customer_mgmt.customer_grade_c")
+        grade.return_window_days = 10
+        self.customer.sudo().customer_grade_id = grade
+        invoice = self._post_move(self.customer, fields.Date.today() - timedelta(days=30))
+        other_invoice = self._post_move(self.customer, fields.Date.today())
+        complaint = self._record(return_type="exchange", invoice_id=invoice.id)
+        self._to_state(complaint, "proposed")
+        complaint.with_user(self.manager).approval_remark = "大客户，特批换货"
+        self._to_state(complaint, "approved")
+        frozen = {
+            "solution": ("全额退款", "Proposed Solution"),
+            "approval_remark": ("", "Approval Remark"),
+            "return_type": ("return", "Asks For"),
+            "product_id": (self.product_a.id, "Product"),
+            "purchase_date": (fields.Date.today(), "Purchase Date"),
+            "invoice_id": (other_invoice.id, "Invoice"),
+            "sale_order_id": (self._confirm_order(self.customer).id, "Sales Order"),
+            "received_date": (fields.Datetime.now() - timedelta(days=60), "Received On"),
+            "partner_id": (self.customer_b.id, "Customer"),
+        }
+        before = self._values(complaint, [*frozen, "return_out_of_window", "approver_id"])
+        self.assertTrue(before["return_out_of_window"])
+        for state in ("approved", "implemented"):
+            if complaint.state != state:
+                self._to_state(complaint, state)
+            for user in (self.responsible, self.salesperson, self.service, self.manager):
+                for fname, (value, label) in frozen.items():
+                    with self._assert_refused(
+                        UserError,
+                        f"Complaints {complaint.name} are approved: {label} stay as the manager approved "
+                        "them (a manager can reopen a closed complaint).",
+                    ):
+                        complaint.with_user(user).write({fname: value})
+            self.assertEqual(self._values(complaint, list(before)), before, state)
+        # what is not the decision still moves on
+        complaint.with_user(self.service).write({"evaluation": "客户满意", "satisfaction": "satisfied"})
+        self._to_state(complaint, "closed")
+        with self.assertRaisesRegex(UserError, "finished"):
+            complaint.with_user(self.manager).write({"solution": "全额退款"})
+        # the way back: a manager reopens it
+        complaint.with_user(self.manager).write({"reopen_reason": "客户要求退货"})
+        complaint.with_user(self.manager).action_reopen()
+        complaint.with_user(self.responsible).write({"solution": "全额退款", "return_type": "return"})
+        self.assertRecordValues(
+            complaint, [{"state": "assigned", "solution": "全额退款", "return_type": "return"}]
+        )
+
+    def test_salesperson_records_for_own_or_unassigned_customers(self):
+        unassigned = self.env["res.partner"].create({"name": "无业务员药房", "is_company": True})
+        self.assertFalse(unassigned.user_id)
+        contact_b = self.env["res.partner"].create(
+            {"name": "王经理", "parent_id": self.customer_b.id, "type": "contact"}
+        )
+        contact_b.sudo().user_id = False
+        self.assertFalse(contact_b.user_id)
+        own = self._record(user=self.salesperson)
+        self._record(user=self.salesperson, partner_id=unassigned.id)
+        domain = [("partner_id", "in", (self.customer_b | contact_b).ids)]
+        count = self.Complaint.search_count(domain)
+        for partner in (self.customer_b, contact_b):
+            with self._assert_refused(
+                AccessError,
+                "You record complaints only for your own or unassigned customers, and "
+                f"{self.customer_b.name} is followed by {self.salesperson_b.name}.",
+            ):
+                self._record(user=self.salesperson, partner_id=partner.id)
+        with self.assertRaisesRegex(AccessError, "only for your own or unassigned customers"):
+            self.Complaint.with_user(self.salesperson).with_context(
+                default_partner_id=self.customer_b.id
+            ).create({"category_id": self.category.id, "description": "x"})
+        self.assertEqual(self.Complaint.search_count(domain), count, "nothing created")
+        with self._assert_refused(
+            AccessError,
+            f"Complaints {own.name}: you record complaints only for your own or unassigned customers, and "
+            f"{self.customer_b.name} is followed by {self.salesperson_b.name}.",
+        ):
+            own.with_user(self.salesperson).write({"partner_id": self.customer_b.id})
+        self.assertEqual(own.partner_id, self.customer)
+        own.with_user(self.salesperson).write({"partner_id": unassigned.id})
+        self.assertEqual(own.partner_id, unassigned)
+        # customer service and managers record for any customer
+        for user in (self.service, self.manager):
+            self.assertEqual(
+                self._record(user=user, partner_id=self.customer_b.id).partner_id, self.customer_b
+            )
+
+    def test_complainant_is_a_contact_of_the_customer(self):
+        contact = self.env["res.partner"].create({"name": "李药师", "parent_id": self.customer.id})
+        stranger = self.env["res.partner"].create({"name": "王经理", "parent_id": self.customer_b.id})
+        complaint = self._record(contact_id=contact.id)
+        self.assertEqual(complaint.contact_id, contact)
+        for user in (self.salesperson, self.service, self.manager):
+            with self.assertRaisesRegex(ValidationError, "is not a contact of the customer") as refusal:
+                self._record(user=user, contact_id=stranger.id)
+            self.assertIs(type(refusal.exception), ValidationError)
+            with self._assert_refused(
+                ValidationError,
+                f"Complaint {complaint.name}: the complainant {stranger.display_name} is not a contact of "
+                f"the customer {self.customer.name}.",
+            ):
+                complaint.with_user(user).write({"contact_id": stranger.id})
+        with self._assert_refused(
+            ValidationError,
+            f"Complaint {complaint.name}: the complainant {contact.display_name} is not a contact of the "
+            f"customer {self.customer_b.name}.",
+        ):
+            complaint.with_user(self.service).write({"partner_id": self.customer_b.id})
+        self.assertRecordValues(complaint, [{"partner_id": self.customer.id, "contact_id": contact.id}])
+        complaint.with_user(self.service).write({"contact_id": self.customer.id})
+        self.assertEqual(complaint.contact_id, self.customer, "the customer itself is its own contact")
+
+    def test_out_of_window_approval_needs_the_managers_remark(self):
+        grade = self.env.ref("customer_mgmt.customer_grade_c")
+        grade.return_window_days = 10
+        self.customer.sudo().customer_grade_id = grade
+        invoice = self._post_move(self.customer, fields.Date.today() - timedelta(days=30))
+        late = self._to_state(self._record(return_type="exchange", invoice_id=invoice.id), "proposed")
+        self.assertTrue(late.return_out_of_window)
+        refusal = (
+            f"{late.name} ask for a return or exchange outside the return window: explain the exception in "
+            "the approval remark."
+        )
+        # the computed flag is not written...
+        with self._assert_refused(
+            UserError,
+            f"Complaints {late.name}: Outside Return Window are computed from the complaint, not set by "
+            "hand.",
+        ):
+            late.with_user(self.salesperson).write({"return_out_of_window": False})
+        with self._assert_refused(
+            UserError,
+            f"Complaints {late.name}: Return Window Days are computed from the complaint, not set by hand.",
+        ):
+            late.with_user(self.salesperson).write({"return_window_days": 9999})
+        # ...a later purchase date does not move the window past the invoice...
+        late.with_user(self.salesperson).write({"purchase_date": fields.Date.today()})
+        self.assertTrue(late.return_out_of_window)
+        # ...and the check judges the complaint, not the stored flag
+        late.sudo().write({"return_out_of_window": False})
+        with self._assert_refused(UserError, refusal):
+            late.with_user(self.manager)._check_can_approve()
+        with self._assert_refused(UserError, refusal):
+            late.with_user(self.manager).action_approve()
+        # the remark is the manager's
+        for user in (self.salesperson, self.responsible, self.service):
+            with self._assert_refused(
+                AccessError, f"Complaints {late.name}: the approval remark is the manager's to write."
+            ):
+                late.with_user(user).write({"approval_remark": "特批"})
+        self.assertRecordValues(late, [{"state": "proposed", "approval_remark": False, "approver_id": False}])
+        with self._assert_refused(UserError, refusal):
+            late.with_user(self.manager).action_approve()
+        late.with_user(self.manager).approval_remark = "大客户，特批换货"
+        late.with_user(self.manager).action_approve()
+        self.assertRecordValues(late, [{"state": "approved", "approver_id": self.manager.id}])
+
+    def test_priority_moves_the_stage_deadline(self):
+        rules = {
+            rule.priority: rule.hours
+            for rule in self.env["customer.complaint.deadline"].search(
+                [("company_id", "=", self.env.company.id), ("state", "=", "assigned")]
+            )
+        }
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            complaint = self._to_state(self._record(), "assigned")
+        self.assertEqual(complaint.deadline, start + timedelta(hours=rules["0"]))
+        with freeze_time(start + timedelta(hours=5)):
+            as_salesperson = complaint.with_user(self.salesperson)
+            for priority in ("2", "1", "2", "0", "0", "1"):
+                as_salesperson.priority = priority
+                self.assertEqual(
+                    complaint.deadline,
+                    start + timedelta(hours=rules[priority]),
+                    f"priority {priority}: the stage keeps its start",
+                )
+        with freeze_time(start + timedelta(hours=rules["2"] + 1)):
+            as_salesperson.priority = "2"
+            complaint.sudo()._escalate()
+            self.assertTrue(complaint.escalated)
+            as_salesperson.priority = "0"
+            self.assertEqual(complaint.deadline, start + timedelta(hours=rules["0"]))
+            self.assertTrue(complaint.escalated, "escalated once for the stage, whatever the priority")
+            complaint.with_user(self.responsible).write({"root_cause": "运输挤压"})
+            complaint.with_user(self.responsible).action_analyse()
+        self.assertFalse(complaint.escalated)

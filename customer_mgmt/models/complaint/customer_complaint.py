@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
 COMPLAINT_STATES = [
@@ -18,10 +18,32 @@ COMPLAINT_STATES = [
 ]
 FINAL_STATES = ("rejected", "closed", "cancelled")
 OPEN_STATES = [state for state in COMPLAINT_STATES if state[0] not in FINAL_STATES]
+# the manager's approval holds from these states on (until a reopen)
+APPROVED_STATES = ("approved", "implemented", "closed")
 COMPLAINT_PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 
 SERVICE = "customer_mgmt.group_customer_service"
 MANAGER = "customer_mgmt.group_customer_manager"
+
+# Who writes what, enforced in create() and write() (the views only mirror it):
+# the stage and its bookkeeping, moved by the steps only
+STEP_FIELDS = ("state", "approver_id", "deadline", "escalated", "closed_date")
+# computed from the complaint; the approval check reads them
+COMPUTED_FIELDS = ("return_window_days", "return_out_of_window")
+# filled by the steps after the recording, never when a complaint is created
+HANDLING_FIELDS = (
+    "user_id",
+    "department_id",
+    "root_cause",
+    "solution",
+    "approval_remark",
+    "implementation_notes",
+    "evaluation",
+    "satisfaction",
+    "reopen_reason",
+)
+# the assignment: customer service or a manager only
+ASSIGN_FIELDS = ("department_id", "user_id")
 
 
 class CustomerComplaint(models.Model):
@@ -48,6 +70,28 @@ class CustomerComplaint(models.Model):
     ``_do_<step>`` moves the complaint and ends with the empty hook
     ``_action_<step>``. Assigning gives the responsible user an activity,
     marked done when the root cause is analysed.
+
+    What ``create`` and ``write`` refuse, whoever calls them (the superuser
+    aside), so that no RPC call goes around the steps:
+
+    - a new complaint is recorded, nothing more: its stage fields and what the
+      later steps fill in (responsible, department, analysis, solution,
+      approval remark, closing) are refused unless empty (``STEP_FIELDS``,
+      ``HANDLING_FIELDS``), and no default (context or user's) fills them;
+    - the stage fields change only through the steps; the computed return
+      window is never written with another value than it computes, and the
+      approval judges the window again from the complaint;
+    - the department and the responsible are written by customer service or a
+      manager only (the assignment), the approval remark by a manager only;
+    - from approval on, what the manager approved (``_approved_fields``) stays
+      as approved; finished complaints change only once a manager reopens
+      them;
+    - a user who is neither customer service nor a manager records
+      complaints only for their own or unassigned customers, also when
+      changing the customer; the complainant is a contact of the customer.
+
+    A new priority moves the deadline of the current stage: the stage keeps
+    its start and gets the hours of the new priority.
 
     The customer is e-mailed when the complaint is accepted or rejected and
     when it is closed. Past its stage deadline a complaint escalates once per
@@ -120,17 +164,22 @@ class CustomerComplaint(models.Model):
     )
     product_id = fields.Many2one("product.product")
     delivery_reference = fields.Char(help="Delivery note or waybill concerned.")
-    department_id = fields.Many2one("hr.department", tracking=True)
+    department_id = fields.Many2one("hr.department", tracking=True, copy=False)
     user_id = fields.Many2one(
-        "res.users", string="Responsible", tracking=True, domain=[("share", "=", False)], index=True
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        domain=[("share", "=", False)],
+        index=True,
+        copy=False,
     )
     validity_reason = fields.Text(string="Decision Reason", help="Why the complaint is accepted or not.")
-    root_cause = fields.Text()
-    solution = fields.Text(string="Proposed Solution")
+    root_cause = fields.Text(copy=False)
+    solution = fields.Text(string="Proposed Solution", copy=False)
     approver_id = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False)
-    approval_remark = fields.Text()
-    implementation_notes = fields.Text()
-    evaluation = fields.Text(help="Summary and evaluation of the handling (总结评价).")
+    approval_remark = fields.Text(copy=False)
+    implementation_notes = fields.Text(copy=False)
+    evaluation = fields.Text(copy=False, help="Summary and evaluation of the handling (总结评价).")
     satisfaction = fields.Selection(
         [
             ("very_satisfied", "Very satisfied"),
@@ -140,9 +189,10 @@ class CustomerComplaint(models.Model):
         ],
         string="Customer Satisfaction",
         tracking=True,
+        copy=False,
     )
     cancel_reason = fields.Text()
-    reopen_reason = fields.Text()
+    reopen_reason = fields.Text(copy=False)
     deadline = fields.Datetime(
         string="Stage Deadline",
         readonly=True,
@@ -155,6 +205,9 @@ class CustomerComplaint(models.Model):
     )
     closed_date = fields.Datetime(readonly=True, copy=False)
     is_manager = fields.Boolean(compute="_compute_is_manager", help="Technical: the user manages complaints.")
+    can_assign = fields.Boolean(
+        compute="_compute_can_assign", help="Technical: the user is customer service or manages complaints."
+    )
     # returns and exchanges (退换货管理)
     return_type = fields.Selection(
         [("return", "Return"), ("exchange", "Exchange")],
@@ -165,7 +218,8 @@ class CustomerComplaint(models.Model):
         compute="_compute_purchase_date",
         store=True,
         readonly=False,
-        help="Date of the invoice or order of the goods; the return window runs from it.",
+        help="Date of the invoice or order of the goods; the return window runs from it (never from a "
+        "later date than the invoice's or the order's).",
     )
     return_window_days = fields.Integer(compute="_compute_return_window", store=True)
     return_out_of_window = fields.Boolean(
@@ -183,58 +237,202 @@ class CustomerComplaint(models.Model):
     def _compute_is_manager(self):
         self.is_manager = self.env.user.has_group(MANAGER)
 
+    @api.depends_context("uid")
+    def _compute_can_assign(self):
+        self.can_assign = self._is_complaint_officer()
+
     @api.depends("invoice_id.invoice_date", "sale_order_id.date_order")
     def _compute_purchase_date(self):
         for complaint in self:
-            complaint.purchase_date = complaint.invoice_id.invoice_date or (
-                complaint.sale_order_id.date_order and complaint.sale_order_id.date_order.date()
-            )
+            complaint.purchase_date = complaint._document_purchase_date()
+
+    def _computed_values(self):
+        """What the return window fields of the complaint compute to."""
+        self.ensure_one()
+        return {
+            "return_window_days": self._return_window(),
+            "return_out_of_window": self._is_return_out_of_window(),
+        }
 
     @api.depends(
-        "return_type", "purchase_date", "received_date", "partner_id.customer_grade_id", "company_id"
+        "return_type",
+        "purchase_date",
+        "invoice_id.invoice_date",
+        "sale_order_id.date_order",
+        "received_date",
+        "partner_id.customer_grade_id.return_window_days",
+        "company_id.customer_return_window_days",
     )
     def _compute_return_window(self):
         for complaint in self:
-            grade_window = complaint.partner_id.customer_grade_id.return_window_days
-            window = grade_window or complaint.company_id.customer_return_window_days
-            complaint.return_window_days = window
-            complaint.return_out_of_window = bool(
-                complaint.return_type
-                and complaint.purchase_date
-                and (complaint.received_date.date() - complaint.purchase_date).days > window
-            )
+            complaint.update(complaint._computed_values())
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("partner_id", "contact_id")
+    def _check_contact_of_customer(self):
+        for complaint in self.sudo():
+            customer = complaint.partner_id.commercial_partner_id
+            if complaint.contact_id and complaint.contact_id.commercial_partner_id != customer:
+                raise ValidationError(
+                    self.env._(
+                        "Complaint %(name)s: the complainant %(contact)s is not a contact of the customer "
+                        "%(customer)s.",
+                        name=complaint.name,
+                        contact=complaint.contact_id.display_name,
+                        customer=customer.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._refuse_workflow_values(vals_list)
+            default_partner = self.env.context.get("default_partner_id")
+            self._ensure_own_customers(
+                self.env["res.partner"].browse(
+                    [partner for vals in vals_list if (partner := vals.get("partner_id", default_partner))]
+                )
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.complaint") or "/"
-            vals.pop("state", None)  # a complaint always starts as recorded
+            vals["state"] = "recorded"  # a complaint always starts as recorded, whatever the defaults
+            if not self.env.su:
+                # the steps fill these: no default (from the context or the user's) either
+                for fname in (*STEP_FIELDS, *HANDLING_FIELDS):
+                    vals.setdefault(fname, False)
         complaints = super().create(vals_list)
         complaints._set_stage_deadline()
         return complaints
 
     def write(self, vals):
         if not self.env.su:
-            if {"state", "approver_id", "deadline", "escalated", "closed_date"} & set(vals):
+            self._refuse_write(vals)
+        repriced, previous_hours = self.browse(), {}
+        if "priority" in vals:
+            repriced = self.filtered(lambda c: c.priority != vals["priority"])
+            previous_hours = repriced._stage_hours()
+        result = super().write(vals)
+        if repriced:
+            repriced._move_stage_deadline(previous_hours)
+        return result
+
+    def _refuse_workflow_values(self, vals_list):
+        """A new complaint is recorded, nothing more: refuse any value but the
+        empty one (which forms send) for the fields the steps fill."""
+        for vals in vals_list:
+            forced = [
+                fname
+                for fname in (*STEP_FIELDS, *COMPUTED_FIELDS, *HANDLING_FIELDS)
+                if vals.get(fname) and not (fname == "state" and vals[fname] == "recorded")
+            ]
+            if forced:
+                customer = self.env["res.partner"].sudo().browse(vals.get("partner_id"))
                 raise UserError(
                     self.env._(
-                        "The stage of complaints %(complaints)s changes only through their buttons.",
-                        complaints=", ".join(self.mapped("name")),
+                        "The complaint of %(customer)s is recorded first: %(fields)s are set by the steps "
+                        "that follow, not when it is created.",
+                        customer=customer.display_name or "-",
+                        fields=self._field_labels(forced),
                     )
                 )
-            finished = self.filtered(lambda c: c.state in FINAL_STATES)
-            if finished and set(vals) - {"reopen_reason"}:
-                raise UserError(
+
+    def _refuse_write(self, vals):
+        """Refuse a write that goes around the steps (see the class docstring)."""
+        names = ", ".join(self.mapped("name"))
+        if set(STEP_FIELDS) & set(vals):
+            raise UserError(
+                self.env._(
+                    "The stage of complaints %(complaints)s changes only through their buttons.",
+                    complaints=names,
+                )
+            )
+        if computed := [
+            fname
+            for fname in COMPUTED_FIELDS
+            if fname in vals
+            for complaint in self
+            if self._fields[fname].convert_to_cache(vals[fname], complaint)
+            != complaint._computed_values()[fname]
+        ]:
+            raise UserError(
+                self.env._(
+                    "Complaints %(complaints)s: %(fields)s are computed from the complaint, not set by hand.",
+                    complaints=names,
+                    fields=self._field_labels(list(dict.fromkeys(computed))),
+                )
+            )
+        finished = self.filtered(lambda c: c.state in FINAL_STATES)
+        if finished and set(vals) - {"reopen_reason"}:
+            raise UserError(
+                self.env._(
+                    "Complaints %(complaints)s are finished: a manager reopens them before they change.",
+                    complaints=", ".join(finished.mapped("name")),
+                )
+            )
+        approved = self.filtered(lambda c: c.state in APPROVED_STATES)
+        frozen = [fname for fname in self._approved_fields() if fname in vals]
+        if approved and frozen:
+            raise UserError(
+                self.env._(
+                    "Complaints %(complaints)s are approved: %(fields)s stay as the manager approved them "
+                    "(a manager can reopen a closed complaint).",
+                    complaints=", ".join(approved.mapped("name")),
+                    fields=self._field_labels(frozen),
+                )
+            )
+        if set(ASSIGN_FIELDS) & set(vals) and not self._is_complaint_officer():
+            raise AccessError(
+                self.env._(
+                    "Complaints %(complaints)s: only customer service or a manager assigns the department "
+                    "and the responsible.",
+                    complaints=names,
+                )
+            )
+        if "approval_remark" in vals and not self.env.user.has_group(MANAGER):
+            raise AccessError(
+                self.env._(
+                    "Complaints %(complaints)s: the approval remark is the manager's to write.",
+                    complaints=names,
+                )
+            )
+        if "partner_id" in vals:
+            self._ensure_own_customers(self.env["res.partner"].browse(vals["partner_id"]), self)
+
+    def _ensure_own_customers(self, partners, complaints=None):
+        """Someone who is neither customer service nor a manager records
+        complaints only for their own or unassigned customers: refuse
+        ``partners`` (the customers of new complaints, or the new customer of
+        ``complaints``) followed by another salesperson."""
+        if self._is_complaint_officer():
+            return
+        for customer in partners.sudo().commercial_partner_id:
+            salesperson = customer.user_id
+            if not salesperson or salesperson == self.env.user:
+                continue
+            if complaints:
+                raise AccessError(
                     self.env._(
-                        "Complaints %(complaints)s are finished: a manager reopens them before they change.",
-                        complaints=", ".join(finished.mapped("name")),
+                        "Complaints %(complaints)s: you record complaints only for your own or unassigned "
+                        "customers, and %(customer)s is followed by %(salesperson)s.",
+                        complaints=", ".join(complaints.mapped("name")),
+                        customer=customer.display_name,
+                        salesperson=salesperson.name,
                     )
                 )
-        return super().write(vals)
+            raise AccessError(
+                self.env._(
+                    "You record complaints only for your own or unassigned customers, and %(customer)s is "
+                    "followed by %(salesperson)s.",
+                    customer=customer.display_name,
+                    salesperson=salesperson.name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_processed(self):
@@ -327,7 +525,10 @@ class CustomerComplaint(models.Model):
 
     def _check_can_approve(self):
         self._check_transition(("proposed",), (MANAGER,))
-        outside = self.filtered(lambda c: c.return_out_of_window and not (c.approval_remark or "").strip())
+        # judged again from the complaint, not from the stored flag
+        outside = self.filtered(
+            lambda c: c._is_return_out_of_window() and not (c.approval_remark or "").strip()
+        )
         if outside:
             raise UserError(
                 self.env._(
@@ -529,17 +730,95 @@ class CustomerComplaint(models.Model):
             case _:
                 return super()._track_subtype(init_values)
 
-    def _set_stage_deadline(self):
+    def _stage_hours(self):
+        """{complaint id: hours allowed for its current stage at its priority},
+        0 when the company has no rule for them."""
+        if not self:
+            return {}
         rules = {
             (rule.company_id, rule.state, rule.priority): rule.hours
             for rule in self.env["customer.complaint.deadline"]
             .sudo()
             .search([("company_id", "in", self.company_id.ids)])
         }
+        return {
+            complaint.id: rules.get((complaint.company_id, complaint.state, complaint.priority), 0)
+            for complaint in self
+        }
+
+    def _set_stage_deadline(self):
+        """The deadline of a stage that starts now."""
+        stage_hours = self._stage_hours()
         now = fields.Datetime.now()
         for complaint in self:
-            hours = rules.get((complaint.company_id, complaint.state, complaint.priority))
+            hours = stage_hours[complaint.id]
             complaint.sudo().deadline = hours and now + timedelta(hours=hours)
+
+    def _move_stage_deadline(self, previous_hours):
+        """The priority changed: the current stage keeps its start (its
+        deadline less the hours of the previous priority; now when it had no
+        deadline) and gets the hours of the new priority. An escalation of the
+        stage stays."""
+        stage_hours = self._stage_hours()
+        now = fields.Datetime.now()
+        for complaint in self:
+            previous, hours = previous_hours[complaint.id], stage_hours[complaint.id]
+            start = complaint.deadline - timedelta(hours=previous) if complaint.deadline and previous else now
+            complaint.sudo().deadline = hours and start + timedelta(hours=hours)
+
+    def _document_purchase_date(self):
+        """The date of the invoice, else of the order, of the goods."""
+        self.ensure_one()
+        complaint = self.sudo()
+        order_date = complaint.sale_order_id.date_order
+        return complaint.invoice_id.invoice_date or (order_date and order_date.date())
+
+    def _return_window(self):
+        """Days of the customer's grade, else of the company, to return goods."""
+        self.ensure_one()
+        complaint = self.sudo()
+        return (
+            complaint.partner_id.customer_grade_id.return_window_days
+            or complaint.company_id.customer_return_window_days
+        )
+
+    def _is_return_out_of_window(self):
+        """The complaint asks for a return or exchange after the window: from
+        the purchase date entered, never later than the invoice's or order's."""
+        self.ensure_one()
+        if not self.return_type:
+            return False
+        purchase_dates = [day for day in (self.purchase_date, self._document_purchase_date()) if day]
+        if not purchase_dates:
+            return False
+        return (self.received_date.date() - min(purchase_dates)).days > self._return_window()
+
+    def _approved_fields(self):
+        """What the manager approves, frozen from approval on: the solution, the
+        remark, the return decision and the purchase date its window runs from
+        (with the documents, the customer and the company the window comes
+        from). Modules that add amounts to the decision extend this list."""
+        return [
+            "solution",
+            "approval_remark",
+            "return_type",
+            "product_id",
+            "purchase_date",
+            "invoice_id",
+            "sale_order_id",
+            "received_date",
+            "partner_id",
+            "company_id",
+        ]
+
+    def _is_complaint_officer(self):
+        """The user is customer service or a manager: assigns complaints and
+        records them for any customer."""
+        return self.env.user.has_group(SERVICE) or self.env.user.has_group(MANAGER)
+
+    def _field_labels(self, fnames):
+        """The labels of ``fnames``, in the user's language, for a message."""
+        return ", ".join(self._fields[fname].get_description(self.env)["string"] for fname in fnames)
 
     def _notify_customer(self, template_xmlid):
         """E-mail the customer from the chatter, in the customer's language."""

@@ -4,6 +4,7 @@ from . import test_card_handover
 from . import test_card_security
 from . import test_classification
 from . import test_grading
+from . import test_grading_scheme
 from . import test_credit_exposure
 from . import test_credit_checkpoint
 from . import test_credit_recheck

@@ -211,6 +211,18 @@ class TestComplaint(CustomerMgmtCase):
         self.assertFalse(complaint.closed_date)
         complaint.with_user(self.responsible).write({"root_cause": "包装不合格"})
 
+    def test_deadline_rules_for_every_company(self):
+        """Companies there before the module, and those created after, get the stage deadlines."""
+        rules = self.env["customer.complaint.deadline"].sudo()
+        older = self.env["res.company"].create({"name": "老分公司"})
+        rules.search([("company_id", "=", older.id)]).unlink()  # as if it existed before install
+        self.env["res.company"]._customer_complaint_deadlines_for_all()
+        newer = self.env["res.company"].create({"name": "新分公司"})
+        for company in self.env["res.company"].with_context(active_test=False).search([]):
+            with self.subTest(company=company.name):
+                self.assertEqual(rules.search_count([("company_id", "=", company.id)]), 21)
+        self.assertEqual(rules.search_count([("company_id", "=", newer.id)]), 21)
+
     def test_deadline_escalates_once_per_stage(self):
         self.registry_enter_test_mode()
         cron = self.env.ref("customer_mgmt.ir_cron_complaint_escalation")

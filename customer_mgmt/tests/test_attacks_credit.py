@@ -658,7 +658,7 @@ class TestAttackForgedInputs(CreditAttackCase):
             self.receivable.ids,
             vals={"partner_id": self.customer_b.id},
         )
-        self.assertRefused(response, "UserError")
+        self.assertRefused(response, "AccessError", "cannot be moved to another partner")
         self.assertEqual(self.receivable.partner_id, self.customer)
 
 
@@ -1018,7 +1018,7 @@ class TestAttackLimits(CreditAttackCase):
                 }
             ],
         )
-        self.assertRefused(response, "AccessError", "start as drafts")
+        self.assertRefused(response, "UserError", "start as drafts")
         application_ids = self.assertPassed(
             self.rpc(
                 self.salesperson,

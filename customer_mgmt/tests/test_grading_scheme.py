@@ -38,9 +38,16 @@ class TestGradingSchemeBands(TransactionCase):
             self.top.unlink()
         self.assertTrue(self.top.exists())
 
-    def test_replacing_bands_in_one_write_is_judged_once_done(self):
-        """Through the scheme's form: the middle band goes and the low band grows in one save."""
+    def test_replacing_a_band_in_one_write_is_judged_once_done(self):
+        """Through the scheme's form: the middle band goes and its successor comes in one save."""
+        grade = self.middle.grade_id
         self.scheme.write(
-            {"line_ids": [Command.delete(self.middle.id), Command.update(self.low.id, {"amount_max": 200})]}
+            {
+                "line_ids": [
+                    Command.delete(self.middle.id),
+                    Command.create({"amount_min": 100, "amount_max": 200, "grade_id": grade.id}),
+                ]
+            }
         )
-        self.assertEqual(self.scheme.line_ids, self.low | self.top)
+        self.assertEqual(len(self.scheme.line_ids), 3)
+        self.assertFalse(self.middle.exists())

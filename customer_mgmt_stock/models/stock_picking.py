@@ -1,9 +1,35 @@
 from odoo import models
-from odoo.tools import float_compare
+from odoo.exceptions import AccessError
+from odoo.tools import float_compare, format_list
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    def write(self, vals):
+        if "sale_id" in vals and not self.env.su:
+            self._check_order_kept(vals["sale_id"])
+        return super().write(vals)
+
+    def _check_order_kept(self, order_id):
+        """Where deliveries are judged, a delivery stays with the order it
+        comes from: detached, it would leave with another customer's credit."""
+        moved = self.filtered(
+            lambda picking: (
+                picking.sale_id
+                and picking.sale_id.id != order_id
+                and picking.company_id.customer_credit_control == "block"
+                and picking.company_id.customer_credit_check_delivery
+            )
+        )
+        if moved and not self.env.company._is_credit_controller():
+            raise AccessError(
+                self.env._(
+                    "%(deliveries)s stay with the orders they come from while deliveries are checked for "
+                    "credit: ask a credit controller.",
+                    deliveries=format_list(self.env, moved.mapped("name")),
+                )
+            )
 
     def _action_done(self):
         self._credit_check_delivery()

@@ -182,15 +182,18 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         order.with_user(self.salesperson).action_confirm()
         self.customer.with_user(self.controller)._credit_hold(HOLD_REASON)
         picking = order.picking_ids
-        self.assertPassed(
+        self.assertRefused(
             self.rpc(
                 self.stock_user,
                 "stock.picking",
                 "write",
                 picking.ids,
                 vals={"sale_id": False, "partner_id": self.clean.id},
-            )
+            ),
+            "AccessError",
+            "stay with the orders they come from",
         )
+        self.assertEqual(picking.sale_id, order)
         self.assertRefused(self._validate(picking), "UserError", DELIVERY_REFUSED, self.customer.name)
         self.assertNotDelivered(picking)
 

@@ -63,7 +63,10 @@ class CustomerGradeSchemeLine(models.Model):
         checked = self.env.context.get("customer_mgmt_bands_checked")
         if isinstance(checked, BandsChecked):
             schemes = schemes.filtered(lambda scheme: scheme.id not in checked)
-        res = super().unlink()
+        if not schemes:
+            return super().unlink()
         # a band deleted leaves a gap or an open top as surely as a band edited
-        schemes.exists()._check_bands()
+        with self.env.cr.savepoint():
+            res = super().unlink()
+            schemes.exists()._check_bands()
         return res

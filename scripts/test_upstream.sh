@@ -34,8 +34,7 @@ run_suites() {
     odoo_cmd -d "$db" -u "$SUITES" --test-enable --test-tags "$tags" --stop-after-init \
         --http-interface=127.0.0.1 --http-port=$((8070 + ${#databases[@]})) --log-level=test \
         >"$logs/$name.log" 2>&1 || true
-    grep -E "odoo\.modules\.loading: Module [a-z_]+: [0-9]+ failures, [0-9]+ errors of [0-9]+ tests" "$logs/$name.log" \
-        | sed -E 's/.*Module/  Module/' || true
+    grep -E "odoo\.tests\.(stats|result): " "$logs/$name.log" | sed -E 's/.*odoo\.tests\.[a-z]+: /  /' || true
     failures "$logs/$name.log" >"$logs/$name.failures"
 }
 

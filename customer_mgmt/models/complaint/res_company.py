@@ -41,7 +41,8 @@ class ResCompany(models.Model):
 
     @api.model
     def _customer_complaint_deadlines_for_all(self):
-        self.sudo().with_context(active_test=False).search([])._customer_complaint_default_deadlines()
+        companies = self.sudo().with_context(active_test=False).search([])  # pylint: disable=no-search-all
+        companies._customer_complaint_default_deadlines()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -76,7 +76,7 @@ class CustomerCreditExposure(models.AbstractModel):
     _description = "Customer Credit Exposure"
 
     def init(self):
-        super().init()
+        res = super().init()
         for name, table, definition in EXPOSURE_INDEXES:
             if not index_exists(self.env.cr, name):
                 add_index(self.env.cr, name, table, SQL(f"USING btree {definition}"), unique=False)
@@ -111,6 +111,7 @@ class CustomerCreditExposure(models.AbstractModel):
                 body,
             )
         )
+        return res
 
     # ------------------------------------------------------------------
     # Figures

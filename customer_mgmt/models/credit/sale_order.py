@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_list
@@ -167,33 +169,28 @@ class SaleOrder(models.Model):
             and CREDIT_CHECK_INPUTS.intersection(vals)
             and ("company_id" in vals or confirming._credit_controlled())
         )
-        if not (watched or split):
-            return self._credit_write(vals, watched, confirming, split)
-        # judged once written: a refused change is undone, even for a caller that goes on
-        with self.env.cr.savepoint():
-            return self._credit_write(vals, watched, confirming, split)
-
-    def _credit_write(self, vals, watched, confirming, split):
         before = watched._credit_state()
         deferred = CreditRecheckDeferred(watched.ids)
         orders = self.with_context(customer_mgmt_credit_recheck_deferred=deferred) if watched else self
-        if vals.get("state") == "sale":
-            if split:
-                super(SaleOrder, orders).write(
-                    {name: value for name, value in vals.items() if name != "state"}
+        # judged once written: a refused change is undone, even for a caller that goes on
+        with self.env.cr.savepoint() if watched or split else nullcontext():
+            if confirming:
+                if split:
+                    super(SaleOrder, orders).write(
+                        {name: value for name, value in vals.items() if name != "state"}
+                    )
+                    vals = {"state": "sale"}
+                confirming._credit_check_confirmation()
+                released = confirming.filtered(
+                    lambda order: order.credit_release_date and not order.credit_release_used
                 )
-                vals = {"state": "sale"}
-            confirming._credit_check_confirmation()
-            released = confirming.filtered(
-                lambda order: order.credit_release_date and not order.credit_release_used
-            )
-            if released:
-                released.sudo().credit_release_used = True
-            if confirming.filtered("credit_block_reason"):
-                vals = {**vals, "credit_block_reason": False}
-        res = super(SaleOrder, orders).write(vals)
-        if watched:
-            watched._credit_recheck(before)
+                if released:
+                    released.sudo().credit_release_used = True
+                if confirming.filtered("credit_block_reason"):
+                    vals = {**vals, "credit_block_reason": False}
+            res = super(SaleOrder, orders).write(vals)
+            if watched:
+                watched._credit_recheck(before)
         return res
 
     def _credit_watched(self, vals):

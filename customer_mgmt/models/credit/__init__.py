@@ -1,4 +1,5 @@
 from . import res_company
+from . import customer_credit_computed_inputs
 from . import credit_exposure
 from . import res_partner
 from . import sale_order

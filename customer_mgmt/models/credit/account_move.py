@@ -1,18 +1,8 @@
-from odoo import api, models
+from odoo import models
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
-        return super().write(vals)
+    _inherit = ["account.move", "customer.credit.computed.inputs"]
 
     def _post(self, soft=True):
         """The invoice checkpoint: where the company's credit control blocks

@@ -1,19 +1,12 @@
-from odoo import api, models
+from odoo import models
 from odoo.exceptions import AccessError
 from odoo.tools import format_list
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
-        return super().create(vals_list)
+    _inherit = ["account.move.line", "customer.credit.computed.inputs"]
 
     def write(self, vals):
-        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
         if "partner_id" in vals and not self.env.su:
             self._check_open_receivable_partner()
         return super().write(vals)

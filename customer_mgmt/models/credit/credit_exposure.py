@@ -1,24 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount, format_list
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
 from odoo.tools.sql import add_index, index_exists
 
 CHECK_FUNCTION = "customer_mgmt_credit_check"
-
-# Stored computed fields the exposure reads (or the check judges by): written
-# only by Odoo's computations, never over RPC, whoever calls (see
-# _check_computed_inputs).
-COMPUTED_INPUTS = {
-    "res.partner": frozenset({"commercial_partner_id"}),
-    "sale.order": frozenset(
-        {"currency_rate", "invoice_status", "amount_untaxed", "amount_tax", "amount_total"}
-    ),
-    "sale.order.line": frozenset({"qty_invoiced", "price_subtotal", "price_tax", "price_total"}),
-    "account.move": frozenset(
-        {"commercial_partner_id", "amount_total_signed", "amount_residual", "amount_residual_signed"}
-    ),
-    "account.move.line": frozenset({"amount_residual", "amount_residual_currency", "parent_state"}),
-}
 
 # Confirmed orders with something left to invoice (an order invoiced or
 # upselling has no line left to invoice): the "orders" part of the exposure and
@@ -383,22 +368,6 @@ class CustomerCreditExposure(models.AbstractModel):
     # ------------------------------------------------------------------
     # Refusals
     # ------------------------------------------------------------------
-    @api.model
-    def _check_computed_inputs(self, records, vals):
-        """Refuse a write of ``vals`` on ``records`` that sets one of the
-        stored computed fields the credit exposure reads (COMPUTED_INPUTS):
-        a forged value would let an order or a customer through."""
-        forged = COMPUTED_INPUTS.get(records._name, frozenset()).intersection(vals)
-        if forged and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of %(model)s are computed by Odoo and cannot be written: the credit control "
-                    "relies on them.",
-                    fields=format_list(self.env, sorted(forged)),
-                    model=records._description,
-                )
-            )
-
     @api.model
     def _refusal_message(self, document, figure, company, exposure=None, amount=None):
         """Why ``document`` (its name) of the customer of ``figure`` is refused

@@ -48,6 +48,11 @@ class CustomerCreditApplication(models.Model):
     _name = "customer.credit.application"
     _description = "Credit Application"
     _inherit = ["customer.credit.mixin", "mail.thread", "mail.activity.mixin"]
+    _state_subtypes = {
+        "approved": "customer_mgmt.mt_credit_application_approved",
+        "rejected": "customer_mgmt.mt_credit_application_rejected",
+        "draft": "customer_mgmt.mt_credit_application_reset",
+    }
     _order = "id desc"
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
@@ -355,17 +360,3 @@ class CustomerCreditApplication(models.Model):
                 name=self.name,
             )
         )
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        if "state" not in init_values:
-            return super()._track_subtype(init_values)
-        match self.state:
-            case "approved":
-                return self.env.ref("customer_mgmt.mt_credit_application_approved")
-            case "rejected":
-                return self.env.ref("customer_mgmt.mt_credit_application_rejected")
-            case "draft":
-                return self.env.ref("customer_mgmt.mt_credit_application_reset")
-            case _:
-                return super()._track_subtype(init_values)

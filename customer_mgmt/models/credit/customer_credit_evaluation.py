@@ -37,6 +37,10 @@ class CustomerCreditEvaluation(models.Model):
     _name = "customer.credit.evaluation"
     _description = "Credit Scorecard"
     _inherit = ["customer.credit.mixin", "mail.thread"]
+    _state_subtypes = {
+        "done": "customer_mgmt.mt_credit_evaluation_confirmed",
+        "cancel": "customer_mgmt.mt_credit_evaluation_cancelled",
+    }
     _order = "date desc, id desc"
 
     user_id = fields.Many2one("res.users", string="Evaluator", default=lambda self: self.env.user)
@@ -254,15 +258,3 @@ class CustomerCreditEvaluation(models.Model):
 
     def _action_cancel(self):
         """Hook after scorecards are cancelled."""
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        if "state" not in init_values:
-            return super()._track_subtype(init_values)
-        match self.state:
-            case "done":
-                return self.env.ref("customer_mgmt.mt_credit_evaluation_confirmed")
-            case "cancel":
-                return self.env.ref("customer_mgmt.mt_credit_evaluation_cancelled")
-            case _:
-                return super()._track_subtype(init_values)

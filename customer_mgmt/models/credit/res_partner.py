@@ -28,7 +28,7 @@ NO_CREDIT_FIGURES = dict.fromkeys(
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "customer.credit.computed.inputs"]
 
     # ------------------------------------------------------------------
     # Credit (资信管理): exposure, holds, limit validity
@@ -153,9 +153,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        exposure_model = self.env["customer.credit.exposure"]
         for vals in vals_list:
-            exposure_model._check_computed_inputs(self, vals)
             self.browse()._check_credit_limit_value(vals)
         # Forms send every field's default on creation: only a value set is refused.
         if not self.env.su and any(
@@ -167,7 +165,6 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
         self._check_credit_limit_value(vals)
         if not self.env.su and (CREDIT_FIELDS.intersection(vals) or "credit_limit" in vals):
             self._check_credit_write_access(vals)

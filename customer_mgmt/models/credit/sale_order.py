@@ -44,15 +44,7 @@ CREDIT_LINE_INPUTS = frozenset(
 )
 # Clearing a one-time release (cancel, reset to draft, other customer).
 VOID_RELEASE = dict.fromkeys(
-    (
-        "credit_release_user_id",
-        "credit_release_date",
-        "credit_release_amount",
-        "credit_release_reason",
-        "credit_release_partner_id",
-        "credit_release_used",
-    ),
-    False,
+    CREDIT_ORDER_FIELDS - {"credit_block_reason", "credit_approval_requested"}, False
 )
 
 
@@ -102,7 +94,7 @@ class SaleOrder(models.Model):
     draft or a change of customer or company.
     """
 
-    _inherit = "sale.order"
+    _inherit = ["sale.order", "customer.credit.computed.inputs"]
 
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     credit_release_user_id = fields.Many2one("res.users", string="Released By", readonly=True, copy=False)
@@ -148,7 +140,6 @@ class SaleOrder(models.Model):
                     orders=format_list(self.env, self.mapped("display_name")),
                 )
             )
-        self.env["customer.credit.exposure"]._check_computed_inputs(self, vals)
         if vals.get("state") in ("draft", "cancel") or {
             "partner_id",
             "partner_invoice_id",

@@ -2,6 +2,7 @@ from odoo import models
 
 
 class AccountMove(models.Model):
+    _name = "account.move"
     _inherit = ["account.move", "customer.credit.computed.inputs"]
 
     def _post(self, soft=True):

@@ -4,6 +4,7 @@ from odoo.tools import format_list
 
 
 class AccountMoveLine(models.Model):
+    _name = "account.move.line"
     _inherit = ["account.move.line", "customer.credit.computed.inputs"]
 
     def write(self, vals):

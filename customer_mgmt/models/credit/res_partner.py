@@ -28,6 +28,7 @@ NO_CREDIT_FIGURES = dict.fromkeys(
 
 
 class ResPartner(models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "customer.credit.computed.inputs"]
 
     # ------------------------------------------------------------------

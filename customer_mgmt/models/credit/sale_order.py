@@ -94,6 +94,7 @@ class SaleOrder(models.Model):
     draft or a change of customer or company.
     """
 
+    _name = "sale.order"
     _inherit = ["sale.order", "customer.credit.computed.inputs"]
 
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")

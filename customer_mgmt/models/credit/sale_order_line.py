@@ -10,6 +10,7 @@ class SaleOrderLine(models.Model):
     a change of their confirmed order: see ``sale.order._credit_recheck``. A
     refused change is undone (savepoint), even for a caller that goes on."""
 
+    _name = "sale.order.line"
     _inherit = ["sale.order.line", "customer.credit.computed.inputs"]
 
     @api.model_create_multi

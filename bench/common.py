@@ -64,6 +64,8 @@ def seed(env, customers, invoices, lines_per_invoice=1):
     env.flush_all()
     cr = env.cr
     start = time.perf_counter()
+    # no foreign-key triggers while seeding: every inserted row references existing rows
+    cr.execute("SET session_replication_role = replica")
     cr.execute(
         SQL(
             """INSERT INTO res_partner (name, complete_name, is_company, active, is_customer_card,
@@ -97,7 +99,7 @@ def seed(env, customers, invoices, lines_per_invoice=1):
                           CURRENT_DATE - (n %% 730), CURRENT_DATE - (n %% 730), %(template_columns)s
                      FROM generate_series(1, %(count)s) n
                      JOIN account_move t ON t.id = %(template)s
-                     JOIN res_partner p ON p.id = (%(ids)s::int[])[1 + (n * 7919) %% %(buyers)s]""",
+                     JOIN res_partner p ON p.id = (%(ids)s::int[])[1 + (n::bigint * 7919) %% %(buyers)s]""",
                 columns=columns,
                 template_columns=template_columns,
                 prefix=prefix,
@@ -130,6 +132,7 @@ def seed(env, customers, invoices, lines_per_invoice=1):
                 lines=lines_per_invoice,
             )
         )
+    cr.execute("SET session_replication_role = DEFAULT")
     cr.execute("ANALYZE res_partner; ANALYZE account_move; ANALYZE account_move_line")
     cr.commit()
     print(

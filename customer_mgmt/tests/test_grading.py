@@ -369,17 +369,18 @@ class TestGrading(CustomerMgmtCase):
         real_regrade = ResPartner._regrade_customers
         calls = []
 
-        def die_after_first_batch(records, reason=None):
+        def die_after_first_batch(records, **kwargs):
             calls.append(records.ids)
             if len(calls) > 1:
                 raise RuntimeError("worker killed")
-            return real_regrade(records, reason=reason)
+            return real_regrade(records, **kwargs)
 
         with (
             patch.object(ResPartner, "_regrade_customers", die_after_first_batch),
             mute_logger("odoo.addons.base.models.ir_cron"),
         ):
             cron.method_direct_trigger()
+        self.assertGreater(len(calls), 1, "the first run died after its first batch")
         cron.method_direct_trigger()
         self.env.invalidate_all()
         self.assertEqual(

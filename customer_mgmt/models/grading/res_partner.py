@@ -358,14 +358,16 @@ class ResPartner(models.Model):
     def _customer_sales_snapshot(self):
         """Aggregate the sales of every customer once, for a run of batches, into
         a temporary table (kept across the batches' commits, rebuilt by every
-        run). Returns the SQL that reads it."""
+        run), indexed for the batches' lookups. Returns the SQL that reads it.
+
+        Created from the query (rather than inserted into) so that PostgreSQL
+        may aggregate in parallel, as for the query alone."""
         self.env.cr.execute(
             SQL(
                 """
-            CREATE TEMPORARY TABLE IF NOT EXISTS customer_mgmt_sales_snapshot (
-                company_id int, partner_id int, revenue numeric, cost numeric);
-            TRUNCATE customer_mgmt_sales_snapshot;
-            INSERT INTO customer_mgmt_sales_snapshot %s;
+            DROP TABLE IF EXISTS customer_mgmt_sales_snapshot;
+            CREATE TEMPORARY TABLE customer_mgmt_sales_snapshot AS %s;
+            CREATE INDEX ON customer_mgmt_sales_snapshot (partner_id);
             ANALYZE customer_mgmt_sales_snapshot;
                 """,
                 self._customer_sales_sql(),
@@ -383,15 +385,19 @@ class ResPartner(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-            WITH sales AS (%(sales)s), ranked AS (
-                SELECT sales.company_id, revenue,
-                       -- sales of the customers strictly bigger: the running sum (ties included)
-                       -- minus the ties' own sales; a frame exclusion would be quadratic
-                       SUM(revenue) OVER (PARTITION BY sales.company_id ORDER BY revenue DESC)
-                       - SUM(revenue) OVER (PARTITION BY sales.company_id, revenue) AS bigger,
-                       SUM(revenue) OVER (PARTITION BY sales.company_id) AS total
+            WITH sales AS (%(sales)s), amounts AS (
+                -- customers with the same sales share a class: one row per amount and company
+                SELECT company_id, revenue, revenue * COUNT(*) AS tie_total
                   FROM sales
                  WHERE revenue > 0
+              GROUP BY company_id, revenue
+            ), ranked AS (
+                SELECT company_id, revenue,
+                       -- sales of the customers strictly bigger: one sort for both sums
+                       SUM(tie_total) OVER (PARTITION BY company_id ORDER BY revenue DESC) - tie_total
+                           AS bigger,
+                       SUM(tie_total) OVER (PARTITION BY company_id) AS total
+                  FROM amounts
             )
             SELECT ranked.company_id,
                    MIN(revenue) FILTER (WHERE bigger < total * company.customer_abc_a_cutoff / 100),
@@ -456,6 +462,13 @@ class ResPartner(models.Model):
                   FROM customers
                   JOIN res_company company ON company.id = customers.company_id
              LEFT JOIN thresholds ON thresholds.company_id = customers.company_id
+            ), bands AS MATERIALIZED (
+                -- a few rows, read once rather than looked up for every customer
+                SELECT scheme.channel, scheme.company_id AS scheme_company_id, line.amount_min,
+                       line.amount_max, line.grade_id, line.margin_quota, line.upgrade_grade_id
+                  FROM customer_grade_scheme scheme
+                  JOIN customer_grade_scheme_line line ON line.scheme_id = scheme.id
+                 WHERE scheme.active
             ), graded AS (
                 -- the band of the scheme of the customer's channel, the company's own scheme first
                 SELECT DISTINCT ON (figures.id) figures.*,
@@ -464,13 +477,7 @@ class ResPartner(models.Model):
                             THEN band.upgrade_grade_id
                             ELSE band.grade_id END AS grade_id
                   FROM figures
-             LEFT JOIN (
-                    SELECT scheme.channel, scheme.company_id AS scheme_company_id, line.amount_min,
-                           line.amount_max, line.grade_id, line.margin_quota, line.upgrade_grade_id
-                      FROM customer_grade_scheme scheme
-                      JOIN customer_grade_scheme_line line ON line.scheme_id = scheme.id
-                     WHERE scheme.active
-                    ) band ON band.channel = figures.customer_channel
+             LEFT JOIN bands band ON band.channel = figures.customer_channel
                        AND (band.scheme_company_id = figures.company_id OR band.scheme_company_id IS NULL)
                        AND band.amount_min <= GREATEST(figures.monthly, 0)
                        AND (COALESCE(band.amount_max, 0) = 0
@@ -537,10 +544,12 @@ class ResPartner(models.Model):
         domain = Domain("is_customer_card", "=", True)
         sales = self._customer_sales_snapshot()
         abc_thresholds = self._customer_abc_thresholds(sales)
+        # an estimate, counted once: customers created during the run are not counted
+        remaining = self.search_count(domain)
         last_id = 0
         while partners := self.search(domain & Domain("id", ">", last_id), limit=batch_size, order="id"):
             partners._regrade_customers(abc_thresholds=abc_thresholds, sales=sales)
             last_id = partners[-1].id
-            remaining = self.search_count(domain & Domain("id", ">", last_id))
+            remaining = max(remaining - len(partners), 0)
             if not self.env["ir.cron"]._commit_progress(len(partners), remaining=remaining):
                 break

@@ -5,8 +5,10 @@
         [--db_host=127.0.0.1 --db_user=$USER --addons-path=...]
 
 Seeds the database (customer_mgmt installed, no demo; the rows are committed,
-use a throw-away copy) and times the bare aggregation query, the refresh of all
-customers in one statement and the scheduled action batch by batch.
+use a throw-away copy) and times the bare aggregation query, the scheduled
+action batch by batch (first, while the peak memory is its own), the refresh of
+all customers in one statement and of one customer (the button), each with the
+flush of what it leaves to the ORM.
 """
 
 from common import bench_env, measure, seed
@@ -16,7 +18,7 @@ from odoo.tools import SQL
 with bench_env(__doc__) as (env, args):
     partners = seed(env, args.customers, args.invoices, lines_per_invoice=0)
     ids = partners.ids
-    measure(
+    aggregation = measure(
         "bare aggregation query",
         env,
         lambda: env.cr.execute(
@@ -30,12 +32,21 @@ with bench_env(__doc__) as (env, args):
             )
         ),
     )
-    measure("refresh of all customers (one statement)", env, partners._refresh_customer_classification)
-    env.cr.commit()
-    env.cr.execute("UPDATE res_partner SET classification_date = NULL WHERE id = ANY(%s)", [ids])
-    env.cr.commit()
-    measure(
+    cron = measure(
         "scheduled action, batches of 1000",
         env,
-        lambda: env["res.partner"]._cron_refresh_customer_classification(),
+        lambda: (env["res.partner"]._cron_refresh_customer_classification(), env.flush_all()),
     )
+    print(f"    scheduled action = {cron / aggregation:.1f} x the bare aggregation")
+    measure(
+        "refresh of all customers (one statement)",
+        env,
+        lambda: (partners._refresh_customer_classification(), env.flush_all()),
+    )
+    env.cr.commit()
+    measure(
+        "refresh of one customer (button)",
+        env,
+        lambda: (partners[len(partners) // 2].action_refresh_classification(), env.flush_all()),
+    )
+    env.cr.commit()

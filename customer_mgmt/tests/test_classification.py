@@ -1,9 +1,10 @@
+from itertools import product
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import CustomerMgmtCase
 
@@ -125,12 +126,59 @@ class TestClassification(CustomerMgmtCase):
         self.env.flush_all()
         for batch in (partners[:5], partners):
             self.env.flush_all()
-            # the statement, then the recompute of the strategy that depends on the stage
-            with self.assertQueryCount(3):
+            # the statement alone: it writes the strategy that depends on the stage too
+            with self.assertQueryCount(1):
                 batch._refresh_customer_classification()
                 self.env.flush_all()
         self.assertEqual(set(partners[:11].mapped("trading_stage")), {"current"})
         self.assertEqual(set(partners[11:].mapped("trading_stage")), {"prospective"})
+
+    def test_strategy_quadrant_sql_matches_python(self):
+        """The refresh writes the strategy quadrant in SQL by the rule of its compute method:
+        both give the same quadrant for every stage, capacity, scale and share."""
+        combinations = list(
+            product(
+                [False, "prospective", "current", "former"],
+                [False, "high", "low"],
+                [False, "large", "medium", "small"],
+                [0.0, 49.9, 50.0, 80.0],
+            )
+        )
+        Partner = self.env["res.partner"]
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT %(quadrant)s
+                     FROM (VALUES %(values)s)
+                       AS p(i, trading_stage, purchasing_capacity, business_scale, purchase_share)
+                 ORDER BY i""",
+                quadrant=Partner._strategy_quadrant_sql(SQL("p.trading_stage"), "p"),
+                values=SQL(", ").join(
+                    SQL(
+                        "(%s, %s::varchar, %s::varchar, %s::varchar, %s::numeric)",
+                        i,
+                        stage or None,
+                        capacity or None,
+                        scale or None,
+                        share,
+                    )
+                    for i, (stage, capacity, scale, share) in enumerate(combinations)
+                ),
+            )
+        )
+        for (stage, capacity, scale, share), (sql_quadrant,) in zip(combinations, rows, strict=True):
+            partner = Partner.new(
+                {
+                    "trading_stage": stage,
+                    "purchasing_capacity": capacity,
+                    "business_scale": scale,
+                    "purchase_share": share,
+                }
+            )
+            with self.subTest(stage=stage, capacity=capacity, scale=scale, share=share):
+                self.assertEqual(sql_quadrant or False, partner.strategy_quadrant)
+        self.assertEqual(
+            {quadrant for (quadrant,) in rows}, {"attack", "defend", "maintain", "abandon", None}
+        )
 
     def test_cron_batches_and_resumes(self):
         """A run whose worker dies after the first batch keeps that batch; the next run does the rest."""
@@ -148,11 +196,11 @@ class TestClassification(CustomerMgmtCase):
         real_refresh = ResPartner._refresh_customer_classification
         batches = []
 
-        def crash_after_first_batch(records):
+        def crash_after_first_batch(records, **kwargs):
             batches.append(records.ids)
             if len(batches) > 1:
                 raise RuntimeError("worker killed")
-            return real_refresh(records)
+            return real_refresh(records, **kwargs)
 
         with (
             patch.object(ResPartner, "_refresh_customer_classification", crash_after_first_batch),
@@ -165,9 +213,9 @@ class TestClassification(CustomerMgmtCase):
 
         rerun = []
 
-        def record_batch(records):
+        def record_batch(records, **kwargs):
             rerun.extend(records.ids)
-            return real_refresh(records)
+            return real_refresh(records, **kwargs)
 
         with patch.object(ResPartner, "_refresh_customer_classification", record_batch):
             cron.method_direct_trigger()

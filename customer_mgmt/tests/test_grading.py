@@ -200,6 +200,27 @@ class TestGrading(CustomerMgmtCase):
         self.assertEqual(latest.old_grade_id, self.grades["A"])
         self.assertEqual(latest.new_grade_id, self.grades["AA"])
 
+    def test_notes_in_company_language(self):
+        """The notes of the regrade and of an override are written in the language of the
+        customer's company, whoever runs them."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env.company.partner_id.lang = "zh_CN"
+        partner = self._customer("语言", company_id=self.env.company.id)
+        self._sell(partner, 80 * WAN, margin=1.0)
+        self.env["res.partner"].with_context(lang="en_US").browse(partner.id)._regrade_customers()
+        self.assertEqual(partner.grade_history_ids.reason, "自动")
+        note = partner.message_ids[0]
+        self.assertIn("等级 - → A（自动）。月均销售额 ", note.body)
+        self.assertIn("800,000.00", note.body)
+        self.assertIn("毛利率 1.00%，ABC分类 A。", note.body)
+
+        manager_partner = partner.with_user(self.manager).with_context(lang="en_US")
+        manager_partner._override_grade(self.grades["AA"], "战略合作伙伴", "2026-07-31")
+        self.assertIn("等级 A → AA（战略合作伙伴）。", partner.message_ids[0].body)
+        manager_partner.action_clear_grade_override()
+        self.assertEqual(partner.grade_history_ids.sorted("id")[-1].reason, "取消人工调整")
+        self.assertIn("等级 AA → A（取消人工调整）。", partner.message_ids[0].body)
+
     def test_contacts_follow_grade(self):
         partner = self._customer("With contact")
         contact = self.env["res.partner"].create({"name": "采购", "parent_id": partner.id})
@@ -348,17 +369,18 @@ class TestGrading(CustomerMgmtCase):
         real_regrade = ResPartner._regrade_customers
         calls = []
 
-        def die_after_first_batch(records, reason=None):
+        def die_after_first_batch(records, **kwargs):
             calls.append(records.ids)
             if len(calls) > 1:
                 raise RuntimeError("worker killed")
-            return real_regrade(records, reason=reason)
+            return real_regrade(records, **kwargs)
 
         with (
             patch.object(ResPartner, "_regrade_customers", die_after_first_batch),
             mute_logger("odoo.addons.base.models.ir_cron"),
         ):
             cron.method_direct_trigger()
+        self.assertGreater(len(calls), 1, "the first run died after its first batch")
         cron.method_direct_trigger()
         self.env.invalidate_all()
         self.assertEqual(

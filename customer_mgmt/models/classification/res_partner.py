@@ -309,10 +309,11 @@ class ResPartner(models.Model):
     # CRUD and access
     # ------------------------------------------------------------------
     def init(self):
-        super().init()
+        res = super().init()
         name, table, definition = TRADE_MOVES_INDEX
         if not index_exists(self.env.cr, name):
             add_index(self.env.cr, name, table, SQL(f"USING btree {definition}"), unique=False)
+        return res
 
     @api.model
     def _commercial_fields(self):

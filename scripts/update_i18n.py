@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Upgrade customer_mgmt and customer_mgmt_stock in a database where they are
-installed, refresh each addon's i18n/<addon>.pot from it, merge it into its
-zh_CN.po (keeping existing translations), and list the terms still to translate.
+installed with their demo data (the demo products' names are terms too),
+refresh each addon's i18n/<addon>.pot from it, merge it into its zh_CN.po
+(keeping existing translations), and list the terms still to translate.
 
     python3 scripts/update_i18n.py DATABASE [--db_host=... --db_user=...]
 """

@@ -2,6 +2,7 @@ from . import test_card
 from . import test_card_confidential
 from . import test_card_handover
 from . import test_card_security
+from . import test_card_sections
 from . import test_classification
 from . import test_grading
 from . import test_grading_scheme

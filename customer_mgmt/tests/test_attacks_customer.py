@@ -358,3 +358,83 @@ class TestAttackDeleteKeptCustomers(CreditAttackCase):
         self.assertRefused(response, "UserError", KEPT)
         self.assertTrue(partner.exists())
         self.assertTrue(self.env[model].sudo().search_count([("partner_id", "=", partner.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestAttackCardSections(CreditAttackCase):
+    """Salesperson A reads salesperson B's card sections over JSON-2 by every
+    route a client offers: nothing of them comes back."""
+
+    SECRET = "与竞品华润签了独家协议"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer_b.write({"competitor_relations": cls.SECRET, "cooperation_attitude": "uncooperative"})
+        cls.card_b = cls.customer_b.customer_card_id
+        cls.customer.cooperation_attitude = "cooperative"
+        cls.salesperson.group_ids |= cls.env.ref("base.group_allow_export")
+
+    def assertNoSecret(self, response):
+        self.assertNotIn(self.SECRET, response.text)
+        self.assertNotIn("uncooperative", response.text)
+
+    def test_read_routes_return_nothing_of_the_sections(self):
+        fields = ["competitor_relations", "cooperation_attitude"]
+        for method, kwargs in (
+            ("read", {"fields": fields}),
+            ("web_read", {"specification": {fname: {} for fname in fields}}),
+            ("export_data", {"fields_to_export": fields}),
+        ):
+            with self.subTest(method=method):
+                response = self.rpc(self.salesperson, "res.partner", method, self.customer_b.ids, **kwargs)
+                self.assertPassed(response)
+                self.assertNoSecret(response)
+
+    def test_search_and_group_reveal_nothing(self):
+        for domain in (
+            [("competitor_relations", "ilike", "华润")],
+            [("cooperation_attitude", "=", "uncooperative")],
+        ):
+            with self.subTest(domain=domain):
+                ids = self.assertPassed(self.rpc(self.salesperson, "res.partner", "search", domain=domain))
+                self.assertNotIn(self.customer_b.id, ids)
+        response = self.rpc(
+            self.salesperson,
+            "customer.card",
+            "formatted_read_group",
+            domain=[],
+            groupby=["cooperation_attitude"],
+            aggregates=["__count"],
+        )
+        self.assertPassed(response)
+        self.assertNoSecret(response)
+
+    def test_the_card_record_and_its_history_are_refused(self):
+        self.assertRefused(
+            self.rpc(
+                self.salesperson, "customer.card", "read", self.card_b.ids, fields=["competitor_relations"]
+            ),
+            "AccessError",
+        )
+        response = self.rpc(
+            self.salesperson,
+            "mail.message",
+            "search_read",
+            domain=[("model", "=", "customer.card"), ("res_id", "=", self.card_b.id)],
+            fields=["body"],
+        )
+        self.assertEqual(self.assertPassed(response), [])
+        before = self.card_b.competitor_relations
+        response = self.rpc(
+            self.salesperson, "customer.card", "write", self.card_b.ids, vals={"competitor_relations": "改写"}
+        )
+        self.assertRefused(response, "AccessError", FOREIGN)
+        # nor by moving their own card onto B's customer
+        my_card = self.customer.customer_card_id
+        response = self.rpc(
+            self.salesperson, "customer.card", "write", my_card.ids, vals={"partner_id": self.customer_b.id}
+        )
+        self.assertRefused(response, "UserError", "cannot be moved")
+        self.assertEqual(self.card_b.competitor_relations, before)
+        self.assertEqual(my_card.partner_id, self.customer)

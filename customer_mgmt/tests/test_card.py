@@ -54,13 +54,15 @@ class TestCustomerCard(CustomerMgmtCase):
             .sudo()
             .search(
                 [
-                    ("mail_message_id.model", "=", "res.partner"),
-                    ("mail_message_id.res_id", "=", self.customer.id),
+                    ("mail_message_id.model", "=", "customer.card"),
+                    ("mail_message_id.res_id", "=", self.customer.customer_card_id.id),
                     ("field_id.name", "=", "sales_capability"),
                 ]
             )
         )
+        # on the card's own history: the partner's chatter is read by every user
         self.assertEqual(tracked.mail_message_id.author_id, self.salesperson.partner_id)
+        self.assertEqual(tracked.new_value_char, "High")
 
     @freeze_time("2026-06-30")
     def test_sales_12_months(self):

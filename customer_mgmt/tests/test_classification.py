@@ -144,14 +144,15 @@ class TestClassification(CustomerMgmtCase):
                 [0.0, 49.9, 50.0, 80.0],
             )
         )
-        Partner = self.env["res.partner"]
+        # as the stored compute runs: as superuser, where the scale given to new() is read back
+        Partner = self.env["res.partner"].sudo()
         rows = self.env.execute_query(
             SQL(
                 """SELECT %(quadrant)s
                      FROM (VALUES %(values)s)
                        AS p(i, trading_stage, purchasing_capacity, business_scale, purchase_share)
                  ORDER BY i""",
-                quadrant=Partner._strategy_quadrant_sql(SQL("p.trading_stage"), "p"),
+                quadrant=Partner._strategy_quadrant_sql(SQL("p.trading_stage"), "p", SQL("p.business_scale")),
                 values=SQL(", ").join(
                     SQL(
                         "(%s, %s::varchar, %s::varchar, %s::varchar, %s::numeric)",

@@ -6,3 +6,4 @@ from . import customer_certificate_type
 from . import customer_certificate
 from . import customer_card_review
 from . import customer_card_access_log
+from . import customer_card

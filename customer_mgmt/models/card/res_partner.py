@@ -4,14 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import format_list
+from odoo.tools.safe_eval import safe_eval
 
-QUALITY_LEVELS = [
-    ("excellent", "Excellent"),
-    ("good", "Good"),
-    ("average", "Average"),
-    ("poor", "Poor"),
-]
-HIGH_LOW = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
+from .customer_card import CARD_SECTION_FIELDS
 
 DECISION_STYLES = [
     ("leader", "Leader"),
@@ -34,6 +29,13 @@ CONFIDENTIAL_FIELDS = frozenset(
         "decision_style",
         "decision_style_advice",
     }
+)
+
+# Groups whose record rule on customer.card covers every customer
+CARD_READERS_OF_ALL = (
+    "customer_mgmt.group_customer_manager",
+    "customer_mgmt.group_credit_controller",
+    CUSTODIAN,
 )
 
 # Card fields a company can require (completeness); the default set is the
@@ -140,58 +142,85 @@ class ResPartner(models.Model):
     certificate_ids = fields.One2many("customer.certificate", "partner_id", string="Certificates")
 
     # ------------------------------------------------------------------
-    # Fields: characteristics (客户特征)
+    # Fields: the sections kept on customer.card (characteristics, business
+    # and transaction status), read here through the cards the user may read;
+    # tracked on the card only (the partner's chatter is read by everyone)
     # ------------------------------------------------------------------
+    customer_card_ids = fields.One2many("customer.card", "partner_id", string="Card Sections", copy=True)
+    customer_card_id = fields.Many2one(
+        "customer.card",
+        string="Card Sections Record",
+        compute="_compute_customer_card_id",
+        search="_search_customer_card_id",
+        compute_sudo=False,
+    )
+    can_read_card_sections = fields.Boolean(compute="_compute_customer_card_id", compute_sudo=False)
     service_area_ids = fields.Many2many(
         "res.country.state",
         "res_partner_service_area_rel",
         "partner_id",
         "state_id",
     )
-    sales_capability = fields.Selection(HIGH_LOW, tracking=True)
-    development_potential = fields.Selection(HIGH_LOW, tracking=True)
-    business_philosophy = fields.Text(tracking=True)
-    business_direction = fields.Text(tracking=True)
-    business_policy = fields.Text(tracking=True)
-    business_scale = fields.Selection(
-        [("large", "Large"), ("medium", "Medium"), ("small", "Small")],
-        string="Scale",
-        tracking=True,
-    )
-    employee_count = fields.Integer(string="Staff Count", tracking=True)
-    business_features = fields.Text(tracking=True)
-
-    # ------------------------------------------------------------------
-    # Fields: business status (业务状况)
-    # ------------------------------------------------------------------
     sales_12_months = fields.Monetary(
         string="Sales (12 months)",
         compute="_compute_sales_12_months",
         help="Untaxed posted customer invoices minus refunds of the current company over the last "
         "12 months, in company currency.",
     )
-    management_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
-    sales_staff_quality = fields.Selection(QUALITY_LEVELS, tracking=True)
-    competitor_relations = fields.Text(string="Relations with Competitors", tracking=True)
-    relation_with_us = fields.Text(string="Business Relation with Us", tracking=True)
-    cooperation_attitude = fields.Selection(
-        [
-            ("very_cooperative", "Very cooperative"),
-            ("cooperative", "Cooperative"),
-            ("neutral", "Neutral"),
-            ("uncooperative", "Uncooperative"),
-        ],
-        tracking=True,
+    sales_capability = fields.Selection(
+        related="customer_card_id.sales_capability", readonly=False, compute_sudo=False, tracking=False
     )
-
-    # ------------------------------------------------------------------
-    # Fields: transaction status (交易状况)
-    # ------------------------------------------------------------------
-    current_sales_status = fields.Text(string="Current Sales", tracking=True)
-    existing_problems = fields.Text(string="Problems", tracking=True)
-    strengths = fields.Text(tracking=True)
-    future_strategy = fields.Text(tracking=True)
-    reputation = fields.Selection(QUALITY_LEVELS, string="Image and Reputation", tracking=True)
+    development_potential = fields.Selection(
+        related="customer_card_id.development_potential", readonly=False, compute_sudo=False, tracking=False
+    )
+    business_philosophy = fields.Text(
+        related="customer_card_id.business_philosophy", readonly=False, compute_sudo=False, tracking=False
+    )
+    business_direction = fields.Text(
+        related="customer_card_id.business_direction", readonly=False, compute_sudo=False, tracking=False
+    )
+    business_policy = fields.Text(
+        related="customer_card_id.business_policy", readonly=False, compute_sudo=False, tracking=False
+    )
+    business_scale = fields.Selection(
+        related="customer_card_id.business_scale", readonly=False, compute_sudo=False, tracking=False
+    )
+    employee_count = fields.Integer(
+        related="customer_card_id.employee_count", readonly=False, compute_sudo=False, tracking=False
+    )
+    business_features = fields.Text(
+        related="customer_card_id.business_features", readonly=False, compute_sudo=False, tracking=False
+    )
+    management_quality = fields.Selection(
+        related="customer_card_id.management_quality", readonly=False, compute_sudo=False, tracking=False
+    )
+    sales_staff_quality = fields.Selection(
+        related="customer_card_id.sales_staff_quality", readonly=False, compute_sudo=False, tracking=False
+    )
+    competitor_relations = fields.Text(
+        related="customer_card_id.competitor_relations", readonly=False, compute_sudo=False, tracking=False
+    )
+    relation_with_us = fields.Text(
+        related="customer_card_id.relation_with_us", readonly=False, compute_sudo=False, tracking=False
+    )
+    cooperation_attitude = fields.Selection(
+        related="customer_card_id.cooperation_attitude", readonly=False, compute_sudo=False, tracking=False
+    )
+    current_sales_status = fields.Text(
+        related="customer_card_id.current_sales_status", readonly=False, compute_sudo=False, tracking=False
+    )
+    existing_problems = fields.Text(
+        related="customer_card_id.existing_problems", readonly=False, compute_sudo=False, tracking=False
+    )
+    strengths = fields.Text(
+        related="customer_card_id.strengths", readonly=False, compute_sudo=False, tracking=False
+    )
+    future_strategy = fields.Text(
+        related="customer_card_id.future_strategy", readonly=False, compute_sudo=False, tracking=False
+    )
+    reputation = fields.Selection(
+        related="customer_card_id.reputation", readonly=False, compute_sudo=False, tracking=False
+    )
 
     # ------------------------------------------------------------------
     # Fields: card management (建档管理)
@@ -273,7 +302,52 @@ class ResPartner(models.Model):
         for partner in self:
             partner.sales_12_months = totals.get(partner.commercial_partner_id, 0.0)
 
-    @api.depends(lambda self: self._customer_card_fields())
+    @api.depends("customer_card_ids")
+    @api.depends_context("uid")
+    def _compute_customer_card_id(self):
+        """The card sections this user may read (record rules of customer.card):
+        empty for another salesperson's customer, as for users without access."""
+        readable = self.env["customer.card"].has_access("read")
+        partners = self._origin.filtered("id")
+        cards = (
+            self.env["customer.card"].search([("partner_id", "in", partners.ids)]).grouped("partner_id")
+            if readable and partners
+            else {}
+        )
+        for partner in self:
+            partner.customer_card_id = cards.get(partner._origin, False)
+            partner.can_read_card_sections = readable and partner._may_keep_card()
+
+    def _search_customer_card_id(self, operator, value):
+        Card = self.env["customer.card"]
+        if not Card.has_access("read"):
+            return (
+                NotImplemented
+                if operator not in ("in", "any")
+                else Domain(operator == "in" and False in value)
+            )
+        if operator == "any":
+            return Domain("id", "in", Card._search(value).subselect("partner_id"))
+        if operator != "in":
+            return NotImplemented
+        domain = Domain(
+            "id", "in", Card._search([("id", "in", [v for v in value if v])]).subselect("partner_id")
+        )
+        if False in value:
+            domain |= Domain("id", "not in", Card._search([]).subselect("partner_id"))
+        return domain
+
+    def _may_keep_card(self):
+        """Whether the user reads this card's sections: what customer.card's
+        record rules say, for a partner that may have no card yet."""
+        user = self.env.user
+        return (
+            self.env.su
+            or self.commercial_partner_id.user_id in (user, self.env["res.users"])
+            or any(user.has_group(group) for group in CARD_READERS_OF_ALL)
+        )
+
+    @api.depends(lambda self: self._customer_card_completeness_depends())
     def _compute_card_completeness(self):
         required_by_company = {}
         for partner in self:
@@ -339,6 +413,14 @@ class ResPartner(models.Model):
         return list(CARD_FIELDS)
 
     @api.model
+    def _customer_card_completeness_depends(self):
+        # the sections' stored source, not the user-dependent related fields
+        return [
+            f"customer_card_ids.{fname}" if fname in CARD_SECTION_FIELDS else fname
+            for fname in self._customer_card_fields()
+        ]
+
+    @api.model
     def _customer_card_default_required_fields(self):
         return list(DEFAULT_REQUIRED_CARD_FIELDS)
 
@@ -354,14 +436,31 @@ class ResPartner(models.Model):
             self.browse(
                 {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
             )._check_customer_owner()
-        return super().create(vals_list)
+        # the card sections are written once the partners (and their cards) exist
+        sections = [
+            {fname: vals.pop(fname) for fname in CARD_SECTION_FIELDS if fname in vals} for vals in vals_list
+        ]
+        partners = super().create(vals_list)
+        for partner, partner_sections in zip(partners, sections, strict=True):
+            if partner_sections:
+                partner.write(partner_sections)
+        return partners
 
     def write(self, vals):
         if not self.env.su:
             if self._customer_card_guarded_fields().intersection(vals):
                 self.filtered("is_customer_card")._check_card_write_access()
             (self | self.browse(vals.get("parent_id")))._check_customer_owner()
+        if sections := {fname: vals[fname] for fname in CARD_SECTION_FIELDS if fname in vals}:
+            self._create_missing_cards(sections)
         return super().write(vals)
+
+    def _create_missing_cards(self, sections):
+        """Cards are created with the first sections written, by the writer:
+        the record rules of customer.card decide whether they may."""
+        kept = self.env["customer.card"].sudo().search([("partner_id", "in", self.ids)]).partner_id
+        if missing := self - kept:
+            self.env["customer.card"].create([{"partner_id": partner.id, **sections} for partner in missing])
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_foreign_customer(self):
@@ -476,6 +575,25 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @api.model
+    def _action_customer_cards(self):
+        """The Customer Cards menu: a salesperson's opens on their own customers."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_mgmt.res_partner_action_customer")
+        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+            action["context"] = dict(safe_eval(action["context"] or "{}"), search_default_my_customers=1)
+        return action
+
+    def action_open_card_sections(self):
+        """The card sections with their history (the chatter of customer.card)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "customer.card",
+            "res_id": self.customer_card_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
     def action_open_card_review(self):
         self._check_can_review_card()
         action = self.env["ir.actions.act_window"]._for_xml_id(

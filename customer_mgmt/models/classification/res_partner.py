@@ -257,14 +257,14 @@ class ResPartner(models.Model):
             else:
                 partner.service_focus = False
 
-    @api.depends("business_scale")
+    @api.depends("customer_card_ids.business_scale")
     def _compute_purchasing_capacity_suggested(self):
         for partner in self:
             partner.purchasing_capacity_suggested = partner.business_scale and (
                 "high" if partner.business_scale == "large" else "low"
             )
 
-    @api.depends("trading_stage", "purchasing_capacity", "business_scale", "purchase_share")
+    @api.depends("trading_stage", "purchasing_capacity", "customer_card_ids.business_scale", "purchase_share")
     def _compute_strategy_quadrant(self):
         # One rule, two implementations: this one for edits of a customer's capacity, scale and
         # share, _strategy_quadrant_sql() for the classification refresh, which writes the
@@ -352,30 +352,30 @@ class ResPartner(models.Model):
     # Business methods
     # ------------------------------------------------------------------
     @api.model
-    def _strategy_quadrant_sql(self, trading_stage, partner):
+    def _strategy_quadrant_sql(self, trading_stage, partner, business_scale):
         """The strategy quadrant as an SQL expression, for the partner row
-        ``partner`` (an alias) at the trading stage ``trading_stage`` (an SQL
-        expression): the rule of ``_compute_strategy_quadrant``, for the
+        ``partner`` (an alias) at the trading stage ``trading_stage`` with the
+        scale ``business_scale`` (SQL expressions; the scale is on the card
+        sections): the rule of ``_compute_strategy_quadrant``, for the
         refresh, which writes the stage in SQL."""
-        # the declared capacity, else the one suggested by the scale
-        capacity = SQL(
-            """COALESCE(%(partner)s.purchasing_capacity,
-                        CASE WHEN %(partner)s.business_scale = 'large' THEN 'high'
-                             WHEN %(partner)s.business_scale IS NOT NULL THEN 'low' END)""",
-            partner=SQL.identifier(partner),
-        )
+        # the declared capacity, else the one suggested by the scale; each
+        # evaluated once per row (the scale may be a subquery)
         return SQL(
-            """CASE WHEN %(stage)s = 'prospective' THEN 'attack'
-                    WHEN %(capacity)s IS NULL THEN NULL
-                    WHEN %(capacity)s = 'high'
-                    THEN CASE WHEN COALESCE(%(partner)s.purchase_share, 0) >= %(majority)s
-                              THEN 'defend' ELSE 'maintain' END
-                    ELSE CASE WHEN COALESCE(%(partner)s.purchase_share, 0) >= %(majority)s
-                              THEN 'maintain' ELSE 'abandon' END
-               END""",
+            """(SELECT CASE WHEN %(stage)s = 'prospective' THEN 'attack'
+                           WHEN c.capacity IS NULL THEN NULL
+                           WHEN c.capacity = 'high'
+                           THEN CASE WHEN COALESCE(%(partner)s.purchase_share, 0) >= %(majority)s
+                                     THEN 'defend' ELSE 'maintain' END
+                           ELSE CASE WHEN COALESCE(%(partner)s.purchase_share, 0) >= %(majority)s
+                                     THEN 'maintain' ELSE 'abandon' END
+                      END
+                 FROM (SELECT COALESCE(%(partner)s.purchasing_capacity,
+                                       CASE WHEN s.scale = 'large' THEN 'high'
+                                            WHEN s.scale IS NOT NULL THEN 'low' END) AS capacity
+                         FROM (SELECT %(scale)s AS scale) s) c)""",
             stage=trading_stage,
-            capacity=capacity,
             partner=SQL.identifier(partner),
+            scale=business_scale,
             majority=MAJORITY_SHARE,
         )
 
@@ -497,7 +497,11 @@ class ResPartner(models.Model):
                 ids=list(self.ids),
                 today=today,
                 company_id=self.env.company.id,
-                strategy_quadrant=self._strategy_quadrant_sql(SQL("k.trading_stage"), "p"),
+                strategy_quadrant=self._strategy_quadrant_sql(
+                    SQL("k.trading_stage"),
+                    "p",
+                    SQL("(SELECT card.business_scale FROM customer_card card WHERE card.partner_id = p.id)"),
+                ),
             )
         )
         self.invalidate_model(

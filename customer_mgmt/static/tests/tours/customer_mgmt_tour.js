@@ -31,8 +31,13 @@ registry.category("web_tour.tours").add("customer_mgmt_card_tour", {
         },
         ...stepUtils.saveForm(),
         {
-            content: "The change is in the chatter",
-            trigger: ".o-mail-Message:contains('以质量求生存')",
+            content: "Open the card's history (the sections are kept apart from the partner's chatter)",
+            trigger: ".oe_stat_button[name='action_open_card_sections']",
+            run: "click",
+        },
+        {
+            content: "The change is in the card's chatter",
+            trigger: ".o_form_view .o-mail-Message:contains('以质量求生存')",
         },
     ],
 });

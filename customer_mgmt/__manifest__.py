@@ -3,7 +3,7 @@
     "name": "Customer Management",
     "summary": "Customer cards, classification, grading, credit holds, complaints "
     "and warnings for distributors and dealer networks",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "customer_mgmt developers",

@@ -17,3 +17,4 @@ from . import test_i18n
 from . import test_tour
 from . import test_attacks_credit
 from . import test_attacks_customer
+from . import test_attacks_complaint

@@ -7,15 +7,8 @@ class CustomerCreditMixin(models.AbstractModel):
 
     _name = "customer.credit.mixin"
     _description = "Customer Credit Document"
+    _inherit = ["customer.document.mixin"]
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
 

@@ -11,11 +11,3 @@ class CustomerCreditMixin(models.AbstractModel):
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-
-    # state -> XML id of the subtype a change to it is tracked with (mail.thread)
-    _state_subtypes = {}
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        subtype = "state" in init_values and self._state_subtypes.get(self.state)
-        return self.env.ref(subtype) if subtype else super()._track_subtype(init_values)

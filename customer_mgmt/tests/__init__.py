@@ -14,7 +14,9 @@ from . import test_credit_application
 from . import test_credit_scorecard
 from . import test_credit_concurrency
 from . import test_complaint
+from . import test_settings
 from . import test_i18n
 from . import test_tour
 from . import test_attacks_credit
 from . import test_attacks_customer
+from . import test_attacks_complaint

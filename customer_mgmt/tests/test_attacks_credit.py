@@ -15,17 +15,12 @@ needs two real transactions and is made with two database cursors instead.
 
 import logging
 import os
-import threading
 
-from psycopg2.errors import SerializationFailure
-
-from odoo import api, fields
-from odoo.exceptions import UserError
+from odoo import fields
 from odoo.fields import Command
-from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, TransactionCase, tagged
 
-from .common import CreditCase
+from .common import CommittedRaceMixin, CreditCase
 
 _logger = logging.getLogger(__name__)
 
@@ -1070,119 +1065,32 @@ class TestAttackLimits(CreditAttackCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAttackConcurrentGrowth(TransactionCase):
+class TestAttackConcurrentGrowth(CommittedRaceMixin, TransactionCase):
     """7. Two concurrent changes, two real transactions.
 
     Two confirmed orders of the same customer (limit 1,000) owe 300 each; each
     grows by 250 at the same time (alone 850, fits; together 1,100, does not).
     At most one may pass. The data is committed by the test and cleaned up."""
 
-    def _env(self, cr):
-        cr.execute("SET lock_timeout = '30s'")
-        return api.Environment(cr, self.env.ref("base.user_admin").id, {})
-
-    def _setup_committed(self, connection):
-        with connection.cursor() as cr:
-            env = self._env(cr)
-            company = env.user.company_id
-            saved = company.customer_credit_control
-            company.sudo().customer_credit_control = "block"
-            partner = env["res.partner"].create({"name": "并发加单客户", "is_company": True})
-            partner.sudo().credit_limit = 1000.0
-            product = env["product.product"].create(
-                {"name": "Concurrent attack service", "type": "service", "list_price": 300.0, "taxes_id": []}
-            )
-            orders = env["sale.order"].create(
-                [
-                    {
-                        "partner_id": partner.id,
-                        "order_line": [
-                            Command.create({"product_id": product.id, "price_unit": 300.0, "tax_ids": []})
-                        ],
-                    }
-                    for _i in range(2)
-                ]
-            )
-            orders.action_confirm()
-            ids = {
-                "company": company.id,
-                "saved": saved,
-                "partner": partner.id,
-                "product": product.id,
-                "orders": orders.ids,
-            }
-            cr.commit()  # pylint: disable=invalid-commit
-        return ids
-
-    def _cleanup(self, connection, ids):
-        with connection.cursor() as cr:
-            env = self._env(cr)
-            env["sale.order"].browse(ids["orders"]).sudo().with_context(
-                disable_cancel_warning=True
-            )._action_cancel()
-            env["res.partner"].browse(ids["partner"]).sudo().active = False
-            env["product.product"].browse(ids["product"]).sudo().product_tmpl_id.active = False
-            env["res.company"].browse(ids["company"]).sudo().customer_credit_control = ids["saved"]
-            cr.commit()  # pylint: disable=invalid-commit
-
-    def _race(self, grow_first, grow_second):
-        """``grow_*(order)`` each in its own transaction, the second starting
-        before the first commits: {'first': outcome, 'second': outcome} and the
+    def _race_growth(self, grow_first, grow_second):
+        """The outcome of the race (``CommittedRaceMixin._race``) and the
         orders' final totals."""
-        connection = db_connect(self.env.cr.dbname)
-        ids = self._setup_committed(connection)
-        try:
-            first_id, second_id = ids["orders"]
-            outcome = {}
-            started = threading.Event()
-
-            def second():
-                with connection.cursor() as cr:
-                    order = self._env(cr)["sale.order"].browse(second_id)
-                    order.read(["amount_total"])  # its snapshot predates the first's commit
-                    started.set()
-                    try:
-                        grow_second(order)
-                        cr.commit()  # pylint: disable=invalid-commit
-                        outcome["second"] = "grown"
-                    except SerializationFailure:
-                        cr.rollback()
-                        outcome["second"] = "serialization failure"
-                    except UserError:
-                        cr.rollback()
-                        outcome["second"] = "refused"
-
-            with connection.cursor() as cr_first:
-                grow_first(self._env(cr_first)["sale.order"].browse(first_id))
-                thread = threading.Thread(target=second)
-                thread.start()
-                started.wait(30)
-                thread.join(2)
-                cr_first.commit()  # pylint: disable=invalid-commit
-            thread.join(60)
-            self.assertFalse(thread.is_alive())
-            if outcome.get("second") == "serialization failure":
-                # Odoo retries a serialization failure: the retry sees the first one.
-                with connection.cursor() as cr:
-                    try:
-                        grow_second(self._env(cr)["sale.order"].browse(second_id))
-                        cr.commit()  # pylint: disable=invalid-commit
-                        outcome["second"] = "grown on retry"
-                    except UserError:
-                        cr.rollback()
-                        outcome["second"] = "refused on retry"
-            with connection.cursor() as cr:
-                totals = self._env(cr)["sale.order"].browse(ids["orders"]).mapped("amount_total")
-            return outcome, totals
-        finally:
-            self._cleanup(connection, ids)
+        product = {
+            "name": "Concurrent attack service",
+            "type": "service",
+            "list_price": 300.0,
+            "taxes_id": [],
+        }
+        with self._committed_orders("并发加单客户", product, 300.0, confirm=True) as (connection, order_ids):
+            outcome = self._race(connection, order_ids, grow_first, grow_second)
+            return outcome, self._committed_values(connection, order_ids, "amount_total")
 
     def test_two_line_raises_at_once(self):
         def grow(order):
             order.order_line.price_unit = 550.0
 
-        outcome, totals = self._race(grow, grow)
-        self.assertIn(outcome["second"], ("refused", "refused on retry"))
+        outcome, totals = self._race_growth(grow, grow)
+        self.assertEqual(outcome["last"], "refused")
         self.assertEqual(totals, [550.0, 300.0])
 
     def test_line_added_and_line_created_at_once(self):
@@ -1207,6 +1115,6 @@ class TestAttackConcurrentGrowth(TransactionCase):
                 }
             )
 
-        outcome, totals = self._race(add_through_order, create_line)
-        self.assertIn(outcome["second"], ("refused", "refused on retry"))
+        outcome, totals = self._race_growth(add_through_order, create_line)
+        self.assertEqual(outcome["last"], "refused")
         self.assertEqual(totals, [550.0, 300.0])

@@ -17,7 +17,7 @@ class TestCustomerCard(CustomerMgmtCase):
         self.assertAlmostEqual(partner.card_completeness, 300.0 / len(required), places=1)
 
     def test_company_periods_must_be_positive(self):
-        with self.assertRaisesRegex(ValidationError, "must be positive"):
+        with self.assertRaisesRegex(ValidationError, "Former Customer Period .* must be a number from 1 to"):
             self.env.company.customer_former_months = 0
 
     def test_completeness_company_required_fields(self):

@@ -776,3 +776,102 @@ class TestComplaint(CustomerMgmtCase):
             complaint.with_user(self.responsible).write({"root_cause": "运输挤压"})
             complaint.with_user(self.responsible).action_analyse()
         self.assertFalse(complaint.escalated)
+
+    @freeze_time("2026-03-10 09:00:00")
+    def test_received_date_is_not_back_dated(self):
+        now = fields.Datetime.now()
+        back = now - timedelta(days=60)
+        # a salesperson records the complaint now, whatever date (or default) comes along
+        mine = self._record(user=self.salesperson, received_date=back)
+        self.assertEqual(mine.received_date, now)
+        by_default = (
+            self.Complaint.with_user(self.salesperson)
+            .with_context(default_received_date=back)
+            .create({"partner_id": self.customer.id, "category_id": self.category.id, "description": "x"})
+        )
+        self.assertEqual(by_default.received_date, now)
+        with self._assert_refused(
+            AccessError,
+            f"Complaints {mine.name}: only customer service or a manager corrects the date a complaint was "
+            "received.",
+        ):
+            mine.with_user(self.salesperson).write({"received_date": back})
+        self.assertEqual(mine.received_date, now)
+        # customer service records a letter received last week, a manager corrects it
+        letter = self._record(user=self.service, received_date=now - timedelta(days=7))
+        self.assertEqual(letter.received_date, now - timedelta(days=7))
+        letter.with_user(self.manager).write({"received_date": now - timedelta(days=6)})
+        self.assertEqual(letter.received_date, now - timedelta(days=6))
+        # never in the future
+        for user in (self.service, self.manager):
+            with self.assertRaisesRegex(ValidationError, "which is in the future"), self.env.cr.savepoint():
+                self._record(user=user, received_date=now + timedelta(days=1))
+            with (
+                self.assertRaisesRegex(ValidationError, f"Complaint {letter.name}: .* in the future"),
+                self.env.cr.savepoint(),
+            ):
+                letter.with_user(user).write({"received_date": now + timedelta(hours=1)})
+            letter.invalidate_recordset()
+            self.assertEqual(letter.received_date, now - timedelta(days=6))
+        # never once approved
+        self._to_state(letter, "approved")
+        with self.assertRaisesRegex(UserError, "are approved: Received On stay as the manager approved"):
+            letter.with_user(self.manager).write({"received_date": now - timedelta(days=30)})
+        self.assertEqual(letter.received_date, now - timedelta(days=6))
+
+    def test_reference_comes_from_the_sequence(self):
+        for user in (self.salesperson, self.service, self.manager):
+            with self._assert_refused(
+                UserError,
+                "Complaint CMP/2020/0001: the reference of a complaint comes from its sequence, it cannot be "
+                "chosen.",
+            ):
+                self._record(user=user, name="CMP/2020/0001")
+        self.assertFalse(self.Complaint.search_count([("name", "=", "CMP/2020/0001")]))
+        complaint = (
+            self.Complaint.with_user(self.service)
+            .with_context(default_name="CMP/2020/0002")
+            .create({"partner_id": self.customer.id, "category_id": self.category.id, "description": "x"})
+        )
+        self.assertNotEqual(complaint.name, "CMP/2020/0002")
+        self.assertTrue(complaint.name.startswith("CMP/"))
+        reference = complaint.name
+        for user in (self.salesperson, self.service, self.manager):
+            with self._assert_refused(
+                UserError,
+                f"Complaints {reference}: the reference comes from the sequence and never changes.",
+            ):
+                complaint.with_user(user).write({"name": "CMP/2020/0003"})
+        self.assertEqual(complaint.name, reference)
+        complaint.with_user(self.manager).write({"name": reference, "priority": "1"})  # unchanged: fine
+        complaint.sudo().name = "CMP/FIXED"  # the superuser (a data fix) still can
+        self.assertEqual(complaint.name, "CMP/FIXED")
+
+    def test_salesperson_of_a_contact_is_its_company_s(self):
+        # A's name on a contact of B's customer, B's name on a contact of A's customer
+        contact_b = self.env["res.partner"].create(
+            {"name": "广药 王药师", "parent_id": self.customer_b.id, "user_id": self.salesperson.id}
+        )
+        contact_a = self.env["res.partner"].create(
+            {"name": "华东 李药师", "parent_id": self.customer.id, "user_id": self.salesperson_b.id}
+        )
+        on_b = self.Complaint.with_user(self.service).create(
+            {"partner_id": contact_b.id, "category_id": self.category.id, "description": "x"}
+        )
+        on_a = self.Complaint.with_user(self.service).create(
+            {"partner_id": contact_a.id, "category_id": self.category.id, "description": "x"}
+        )
+        self.assertEqual(on_b.salesperson_id, self.salesperson_b)
+        as_a = self.Complaint.with_user(self.salesperson)
+        self.assertEqual(as_a.search([("id", "in", (on_a | on_b).ids)]), on_a)
+        with self.assertRaises(AccessError):
+            on_b.with_user(self.salesperson).read(["name"])
+        with self.assertRaises(AccessError):
+            on_b.with_user(self.salesperson).write({"priority": "2"})
+        on_a.with_user(self.salesperson).write({"priority": "1"})
+        self.assertEqual(self.Complaint.with_user(self.salesperson_b).search([("id", "=", on_a.id)]).ids, [])
+        # creating one: the customer's salesperson counts, whichever contact is chosen
+        for partner in (self.customer_b, contact_b):
+            with self.assertRaisesRegex(AccessError, f"{self.customer_b.name} is followed by"):
+                self._record(user=self.salesperson, partner_id=partner.id)
+        self.assertEqual(self._record(user=self.salesperson, partner_id=contact_a.id).partner_id, contact_a)

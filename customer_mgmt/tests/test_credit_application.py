@@ -84,14 +84,6 @@ class TestCreditApplication(CreditCase):
         self.env.cr.flush()
         return record.with_context(tracking_disable=False, mail_notrack=False)
 
-    def _last_tracking_subtype(self, application):
-        self.env.flush_all()
-        self.env.cr.flush()  # post the pending tracking messages, as the commit would
-        messages = self.env["mail.message"].search(
-            [("model", "=", application._name), ("res_id", "=", application.id)], order="id desc"
-        )
-        return messages.sudo().filtered("tracking_value_ids")[:1].subtype_id
-
     def test_steps_and_approval_activity(self):
         application = self._tracked(self._application(5000.0))
         undecided = {"approver_id": False, "approval_date": False, "first_approver_id": False}

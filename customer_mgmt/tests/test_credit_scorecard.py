@@ -111,14 +111,6 @@ class TestCreditScorecard(CreditCase):
             .create({"partner_id": self.customer.id})
         )
 
-    def _last_tracking_subtype(self, evaluation):
-        self.env.flush_all()
-        self.env.cr.flush()  # post the pending tracking messages, as the commit would
-        messages = self.env["mail.message"].search(
-            [("model", "=", evaluation._name), ("res_id", "=", evaluation.id)], order="id desc"
-        )
-        return messages.sudo().filtered("tracking_value_ids")[:1].subtype_id
-
     def test_steps(self):
         confirmed, cancelled = self._scorecard(), self._scorecard()
         self.env.flush_all()

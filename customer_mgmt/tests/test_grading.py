@@ -166,7 +166,7 @@ class TestGrading(CustomerMgmtCase):
     def test_abc_cutoffs_validated(self):
         with self.assertRaisesRegex(ValidationError, "ABC cut-offs"):
             self.env.company.write({"customer_abc_a_cutoff": 96.0})
-        with self.assertRaisesRegex(ValidationError, "grading window"):
+        with self.assertRaisesRegex(ValidationError, "Grading Window .* must be a number from 1 to"):
             self.env.company.customer_grade_months = 0
 
     def test_history_and_rerun(self):

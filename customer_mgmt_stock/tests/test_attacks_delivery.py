@@ -110,6 +110,15 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         self.assertPassed(self.rpc(self.stock_user, "stock.picking", "action_confirm", picking.ids))
         return picking
 
+    def _held_delivery(self):
+        """An order confirmed while its customer was in good standing, whose
+        customer is then held again: its unreleased delivery."""
+        (self.customer | self.other_held).with_user(self.controller)._credit_release("Paid")
+        order = self._order()
+        order.with_user(self.salesperson).action_confirm()
+        self.customer.with_user(self.controller)._credit_hold(HOLD_REASON)
+        return order.picking_ids
+
     def assertNotDelivered(self, picking):
         self.assertNotEqual(picking.state, "done")
         self.assertFalse(picking.move_ids.filtered(lambda move: move.state == "done"))
@@ -122,11 +131,7 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
 
     def test_held_customer_unreleased_delivery(self):
         # An order confirmed before the hold: its delivery waits.
-        (self.customer | self.other_held).with_user(self.controller)._credit_release("Paid")
-        order = self._order()
-        order.with_user(self.salesperson).action_confirm()
-        self.customer.with_user(self.controller)._credit_hold(HOLD_REASON)
-        picking = order.picking_ids
+        picking = self._held_delivery()
         self.assertRefused(
             self._validate(picking), "UserError", DELIVERY_REFUSED, self.customer.name, HOLD_REASON
         )
@@ -160,11 +165,7 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
 
     def test_held_delivery_readdressed_to_a_clean_customer(self):
         # An unreleased delivery of the held customer, re-addressed to a clean company.
-        (self.customer | self.other_held).with_user(self.controller)._credit_release("Paid")
-        order = self._order()
-        order.with_user(self.salesperson).action_confirm()
-        self.customer.with_user(self.controller)._credit_hold(HOLD_REASON)
-        picking = order.picking_ids
+        picking = self._held_delivery()
         self.assertPassed(
             self.rpc(
                 self.stock_user, "stock.picking", "write", picking.ids, vals={"partner_id": self.clean.id}
@@ -177,11 +178,8 @@ class TestAttackDelivery(RpcAttackMixin, CustomerMgmtCase, HttpCase):
         # HOLE: the checkpoint judges the picking's current partner and order, both
         # writable by a stock user: detached from its order (sale_id emptied) and
         # re-addressed to a clean company, the held customer's goods leave.
-        (self.customer | self.other_held).with_user(self.controller)._credit_release("Paid")
-        order = self._order()
-        order.with_user(self.salesperson).action_confirm()
-        self.customer.with_user(self.controller)._credit_hold(HOLD_REASON)
-        picking = order.picking_ids
+        picking = self._held_delivery()
+        order = picking.sale_id
         self.assertRefused(
             self.rpc(
                 self.stock_user,

@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 
 class ResCompany(models.Model):
@@ -10,6 +9,7 @@ class ResCompany(models.Model):
         default=7,
         help="A card not reviewed by a manager for this many days is flagged as stale. "
         "The method asks managers to review every salesperson's cards at least weekly.",
+        customer_setting=(1, 3650),
     )
     customer_card_required_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -22,13 +22,6 @@ class ResCompany(models.Model):
         "When empty, the default set of the card's main fields is used.",
     )
     customer_card_field_names = fields.Json(compute="_compute_customer_card_field_names")
-
-    @api.constrains("customer_card_stale_days")
-    def _check_customer_card_stale_days(self):
-        for company in self.filtered(lambda c: c.customer_card_stale_days <= 0):
-            raise ValidationError(
-                self.env._("%(company)s: the card review period must be positive.", company=company.name)
-            )
 
     def _compute_customer_card_field_names(self):
         names = self.env["res.partner"]._customer_card_fields()

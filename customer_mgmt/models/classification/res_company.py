@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 
 class ResCompany(models.Model):
@@ -10,20 +9,11 @@ class ResCompany(models.Model):
         default=12,
         help="A customer whose first trade is within this many months is a new customer; "
         "older ones are old customers.",
+        customer_setting=(1, 1200),
     )
     customer_former_months = fields.Integer(
         string="Former Customer Period (months)",
         default=12,
         help="A customer who traded before but not in this many months is a former customer.",
+        customer_setting=(1, 1200),
     )
-
-    @api.constrains("customer_new_months", "customer_former_months")
-    def _check_customer_periods(self):
-        for company in self:
-            if min(company.customer_new_months, company.customer_former_months) <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the new and former customer periods must be positive.",
-                        company=company.name,
-                    )
-                )

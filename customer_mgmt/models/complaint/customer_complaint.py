@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_datetime
 
 COMPLAINT_STATES = [
     ("recorded", "Recorded"),
@@ -84,8 +85,14 @@ class CustomerComplaint(models.Model):
       as approved; finished complaints change only once a manager reopens
       them;
     - a user who is neither customer service nor a manager records
-      complaints only for their own or unassigned customers, also when
-      changing the customer; the complainant is a contact of the customer.
+      complaints only for their own or unassigned customers (judged on the
+      customer's commercial partner, whichever contact is chosen), also when
+      changing the customer; the complainant is a contact of the customer;
+    - the reference comes from the sequence: never chosen, never changed;
+    - the date received, from which the return window is judged, is now when
+      a salesperson records the complaint (whatever they send); customer
+      service or a manager may set or correct it until the approval, never to
+      a date in the future.
 
     A new priority moves the deadline of the current stage: the stage keeps
     its start and gets the hours of the new priority.
@@ -97,7 +104,7 @@ class CustomerComplaint(models.Model):
 
     _name = "customer.complaint"
     _description = "Customer Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["customer.document.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "priority desc, received_date desc, id desc"
 
     # ------------------------------------------------------------------
@@ -117,21 +124,14 @@ class CustomerComplaint(models.Model):
         tracking=True,
         group_expand=True,
     )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('is_customer_card', '=', True)]",
-    )
+    partner_id = fields.Many2one(domain="[('is_customer_card', '=', True)]")
     contact_id = fields.Many2one(
         "res.partner",
         string="Complainant",
         domain="[('commercial_partner_id', '=', partner_id)]",
         help="Who complained; receives the replies (the customer itself when empty).",
     )
-    salesperson_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    salesperson_id = fields.Many2one(related="partner_id.commercial_partner_id.user_id", string="Salesperson")
     category_id = fields.Many2one("customer.complaint.category", required=True, tracking=True)
     channel = fields.Selection(
         [
@@ -147,7 +147,14 @@ class CustomerComplaint(models.Model):
     )
     priority = fields.Selection(COMPLAINT_PRIORITIES, default="0", required=True, tracking=True)
     description = fields.Html(required=True)
-    received_date = fields.Datetime(string="Received On", required=True, default=fields.Datetime.now)
+    received_date = fields.Datetime(
+        string="Received On",
+        required=True,
+        default=fields.Datetime.now,
+        tracking=True,
+        help="When the complaint reached us; its return window is judged from it. Set when the complaint is "
+        "recorded; customer service or a manager corrects it until the approval.",
+    )
     sale_order_id = fields.Many2one(
         "sale.order", string="Sales Order", domain="[('partner_id.commercial_partner_id', '=', partner_id)]"
     )
@@ -282,6 +289,18 @@ class CustomerComplaint(models.Model):
                     )
                 )
 
+    @api.constrains("received_date")
+    def _check_received_date(self):
+        now = fields.Datetime.now()
+        for complaint in self.filtered(lambda c: c.received_date > now):
+            raise ValidationError(
+                self.env._(
+                    "Complaint %(name)s: it cannot have been received on %(date)s, which is in the future.",
+                    name=complaint.name,
+                    date=format_datetime(self.env, complaint.received_date),
+                )
+            )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -295,10 +314,15 @@ class CustomerComplaint(models.Model):
                     [partner for vals in vals_list if (partner := vals.get("partner_id", default_partner))]
                 )
             )
+        now = fields.Datetime.now()
+        officer = self.env.su or self._is_complaint_officer()
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if not self.env.su or vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("customer.complaint") or "/"
             vals["state"] = "recorded"  # a complaint always starts as recorded, whatever the defaults
+            if not officer:
+                # received now: a salesperson cannot back-date it (nor a default)
+                vals["received_date"] = now
             if not self.env.su:
                 # the steps fill these: no default (from the context or the user's) either
                 for fname in (*STEP_FIELDS, *HANDLING_FIELDS):
@@ -321,8 +345,17 @@ class CustomerComplaint(models.Model):
 
     def _refuse_workflow_values(self, vals_list):
         """A new complaint is recorded, nothing more: refuse any value but the
-        empty one (which forms send) for the fields the steps fill."""
+        empty one (which forms send) for the fields the steps fill, and a
+        reference other than the sequence's."""
         for vals in vals_list:
+            if vals.get("name", "/") != "/":
+                raise UserError(
+                    self.env._(
+                        "Complaint %(reference)s: the reference of a complaint comes from its sequence, it "
+                        "cannot be chosen.",
+                        reference=vals["name"],
+                    )
+                )
             forced = [
                 fname
                 for fname in (*STEP_FIELDS, *COMPUTED_FIELDS, *HANDLING_FIELDS)
@@ -342,6 +375,13 @@ class CustomerComplaint(models.Model):
     def _refuse_write(self, vals):
         """Refuse a write that goes around the steps (see the class docstring)."""
         names = ", ".join(self.mapped("name"))
+        if "name" in vals and any(complaint.name != vals["name"] for complaint in self):
+            raise UserError(
+                self.env._(
+                    "Complaints %(complaints)s: the reference comes from the sequence and never changes.",
+                    complaints=names,
+                )
+            )
         if set(STEP_FIELDS) & set(vals):
             raise UserError(
                 self.env._(
@@ -388,6 +428,14 @@ class CustomerComplaint(models.Model):
                 self.env._(
                     "Complaints %(complaints)s: only customer service or a manager assigns the department "
                     "and the responsible.",
+                    complaints=names,
+                )
+            )
+        if "received_date" in vals and not self._is_complaint_officer():
+            raise AccessError(
+                self.env._(
+                    "Complaints %(complaints)s: only customer service or a manager corrects the date a "
+                    "complaint was received.",
                     complaints=names,
                 )
             )

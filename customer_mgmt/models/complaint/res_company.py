@@ -9,6 +9,7 @@ class ResCompany(models.Model):
         default=30,
         help="Days after purchase within which customers may return or exchange goods, unless their grade "
         "sets its own window.",
+        customer_setting=(1, 3650),
     )
 
     def _customer_complaint_default_deadlines(self):

@@ -8,6 +8,7 @@ from . import account_move
 from . import account_move_line
 from . import customer_credit_signal
 from . import customer_credit_mixin
+from . import customer_credit_workflow_mixin
 from . import customer_credit_investigation
 from . import customer_credit_criterion
 from . import customer_credit_grade

@@ -47,7 +47,7 @@ class CustomerCreditApplication(models.Model):
 
     _name = "customer.credit.application"
     _description = "Credit Application"
-    _inherit = ["customer.credit.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["customer.credit.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _state_subtypes = {
         "approved": "customer_mgmt.mt_credit_application_approved",
         "rejected": "customer_mgmt.mt_credit_application_rejected",
@@ -59,15 +59,7 @@ class CustomerCreditApplication(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Requested By", default=lambda self: self.env.user, tracking=True
     )
-    state = fields.Selection(
-        CREDIT_APPLICATION_STATES,
-        default="draft",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        tracking=True,
-    )
+    state = fields.Selection(CREDIT_APPLICATION_STATES)
     current_limit = fields.Monetary(string="Limit When Submitted", readonly=True, copy=False)
     requested_limit = fields.Monetary(required=True, tracking=True)
     payment_term_id = fields.Many2one("account.payment.term", string="Payment Terms", tracking=True)

@@ -36,7 +36,7 @@ class CustomerCreditEvaluation(models.Model):
 
     _name = "customer.credit.evaluation"
     _description = "Credit Scorecard"
-    _inherit = ["customer.credit.mixin", "mail.thread"]
+    _inherit = ["customer.credit.workflow.mixin", "mail.thread"]
     _state_subtypes = {
         "done": "customer_mgmt.mt_credit_evaluation_confirmed",
         "cancel": "customer_mgmt.mt_credit_evaluation_cancelled",
@@ -45,15 +45,7 @@ class CustomerCreditEvaluation(models.Model):
 
     user_id = fields.Many2one("res.users", string="Evaluator", default=lambda self: self.env.user)
     date = fields.Date(required=True, default=fields.Date.context_today)
-    state = fields.Selection(
-        CREDIT_EVALUATION_STATES,
-        default="draft",
-        required=True,
-        readonly=True,
-        copy=False,
-        index=True,
-        tracking=True,
-    )
+    state = fields.Selection(CREDIT_EVALUATION_STATES)
     line_ids = fields.One2many(
         "customer.credit.evaluation.line", "evaluation_id", string="Criteria", copy=True
     )

@@ -7,22 +7,7 @@ class CustomerCreditMixin(models.AbstractModel):
 
     _name = "customer.credit.mixin"
     _description = "Customer Credit Document"
+    _inherit = ["customer.document.mixin"]
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        domain="[('parent_id', '=', False)]",
-    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-
-    # state -> XML id of the subtype a change to it is tracked with (mail.thread)
-    _state_subtypes = {}
-
-    def _track_subtype(self, init_values):
-        self.ensure_one()
-        subtype = "state" in init_values and self._state_subtypes.get(self.state)
-        return self.env.ref(subtype) if subtype else super()._track_subtype(init_values)

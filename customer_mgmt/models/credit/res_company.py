@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResCompany(models.Model):
@@ -14,6 +14,7 @@ class ResCompany(models.Model):
         help="Off (or empty): Odoo's flows are unchanged. Warn: orders and invoices show the customer's "
         "exposure against its limit. Block: the checkpoints below refuse customers on hold or over their "
         "limit.",
+        customer_setting=True,
     )
     customer_credit_check_order = fields.Boolean(
         string="Check at Order Confirmation",
@@ -32,37 +33,20 @@ class ResCompany(models.Model):
         string="Hold After Days Overdue",
         default=60,
         help="The credit review holds customers with an instalment overdue longer than this. 0: never.",
+        customer_setting=(0, 3650),
     )
     customer_credit_second_level_amount = fields.Monetary(
         string="Second Approval Above",
         currency_field="currency_id",
         help="Credit applications for a higher limit also need a credit manager's approval. 0: never.",
+        customer_setting=(0, None),
     )
     customer_credit_validity_months = fields.Integer(
         string="Credit Limit Validity (months)",
         default=12,
         help="Default validity of an approved credit limit; an expired limit puts the customer under review.",
+        customer_setting=(1, 1200),
     )
-
-    @api.constrains(
-        "customer_credit_overdue_days",
-        "customer_credit_second_level_amount",
-        "customer_credit_validity_months",
-    )
-    def _check_customer_credit(self):
-        for company in self:
-            if (
-                company.customer_credit_overdue_days < 0
-                or company.customer_credit_second_level_amount < 0
-                or company.customer_credit_validity_months <= 0
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: overdue days and the second approval amount cannot be negative, and "
-                        "the credit limit validity must be positive.",
-                        company=company.name,
-                    )
-                )
 
     def _credit_controllers(self):
         """Credit controllers working in this company."""

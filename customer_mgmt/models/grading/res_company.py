@@ -10,25 +10,24 @@ class ResCompany(models.Model):
         default=12,
         help="Monthly average sales and gross margin are taken over this many months up to the day of "
         "grading.",
+        customer_setting=(1, 1200),
     )
     customer_abc_a_cutoff = fields.Float(
         string="ABC: A up to (%)",
         default=75.0,
         help="Customers making the first this-many percent of cumulative sales are A customers.",
+        customer_setting=(0, 100),
     )
     customer_abc_b_cutoff = fields.Float(
         string="ABC: B up to (%)",
         default=95.0,
         help="The following customers up to this cumulative percentage are B customers; the rest are C.",
+        customer_setting=(0, 100),
     )
 
-    @api.constrains("customer_grade_months", "customer_abc_a_cutoff", "customer_abc_b_cutoff")
-    def _check_customer_grading(self):
+    @api.constrains("customer_abc_a_cutoff", "customer_abc_b_cutoff")
+    def _check_customer_abc_cutoffs(self):
         for company in self:
-            if company.customer_grade_months <= 0:
-                raise ValidationError(
-                    self.env._("%(company)s: the grading window must be positive.", company=company.name)
-                )
             if not 0 < company.customer_abc_a_cutoff < company.customer_abc_b_cutoff <= 100:
                 raise ValidationError(
                     self.env._(

@@ -140,12 +140,9 @@ class TestCardSections(CustomerMgmtBaseCase):
 
     def test_customer_cards_menu_opens_on_my_customers_for_salespeople(self):
         Partner = self.env["res.partner"]
-        self.assertTrue(
-            Partner.with_user(self.salesperson)
-            ._action_customer_cards()["context"]
-            .get("search_default_my_customers")
-        )
-        self.assertNotIn(
-            "search_default_my_customers",
-            str(Partner.with_user(self.manager)._action_customer_cards()["context"]),
-        )
+        context = Partner.with_user(self.salesperson)._action_customer_cards()["context"]
+        self.assertEqual(context.get("search_default_my_customers"), 1)
+        self.assertNotIn("search_default_customers", context, "the two filters would be OR-ed")
+        context = str(Partner.with_user(self.manager)._action_customer_cards()["context"])
+        self.assertNotIn("search_default_my_customers", context)
+        self.assertIn("search_default_customers", context)

@@ -580,7 +580,10 @@ class ResPartner(models.Model):
         """The Customer Cards menu: a salesperson's opens on their own customers."""
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_mgmt.res_partner_action_customer")
         if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
-            action["context"] = dict(safe_eval(action["context"] or "{}"), search_default_my_customers=1)
+            # instead of "Is a Customer", in the same group of filters (they would add up)
+            context = safe_eval(action["context"] or "{}")
+            context.pop("search_default_customers", None)
+            action["context"] = {**context, "search_default_my_customers": 1}
         return action
 
     def action_open_card_sections(self):

@@ -372,15 +372,19 @@ class TestAttackCardSections(CreditAttackCase):
         super().setUpClass()
         cls.customer_b.write({"competitor_relations": cls.SECRET, "cooperation_attitude": "uncooperative"})
         cls.card_b = cls.customer_b.customer_card_id
+        cls.card_b.sudo().write({"monthly_avg_sales": 120000.0, "gross_margin": 1.55, "abc_class": "a"})
+        grade = cls.env["customer.grade"].search([], limit=1)
+        cls.customer_b.with_user(cls.manager)._override_grade(grade, cls.SECRET, fields.Date.today())
         cls.customer.cooperation_attitude = "cooperative"
         cls.salesperson.group_ids |= cls.env.ref("base.group_allow_export")
 
     def assertNoSecret(self, response):
         self.assertNotIn(self.SECRET, response.text)
         self.assertNotIn("uncooperative", response.text)
+        self.assertNotIn("1.55", response.text)
 
     def test_read_routes_return_nothing_of_the_sections(self):
-        fields = ["competitor_relations", "cooperation_attitude"]
+        fields = ["competitor_relations", "cooperation_attitude", "abc_class", "gross_margin"]
         for method, kwargs in (
             ("read", {"fields": fields}),
             ("web_read", {"specification": {fname: {} for fname in fields}}),
@@ -417,14 +421,14 @@ class TestAttackCardSections(CreditAttackCase):
             ),
             "AccessError",
         )
-        response = self.rpc(
-            self.salesperson,
-            "mail.message",
-            "search_read",
-            domain=[("model", "=", "customer.card"), ("res_id", "=", self.card_b.id)],
-            fields=["body"],
-        )
-        self.assertEqual(self.assertPassed(response), [])
+        # the card's history, where the regrade's notes give the figures behind the grade
+        for domain in (
+            [("model", "=", "customer.card"), ("res_id", "=", self.card_b.id)],
+            [("model", "=", "res.partner"), ("res_id", "=", self.customer_b.id)],
+        ):
+            response = self.rpc(self.salesperson, "mail.message", "search_read", domain=domain, fields=["body"])
+            self.assertNoSecret(response)
+            self.assertNotIn("ABC", response.text)
         before = self.card_b.competitor_relations
         response = self.rpc(
             self.salesperson, "customer.card", "write", self.card_b.ids, vals={"competitor_relations": "改写"}

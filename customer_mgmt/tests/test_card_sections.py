@@ -146,3 +146,18 @@ class TestCardSections(CustomerMgmtBaseCase):
         context = str(Partner.with_user(self.manager)._action_customer_cards()["context"])
         self.assertNotIn("search_default_my_customers", context)
         self.assertIn("search_default_customers", context)
+
+    def test_grade_figures_follow_the_card(self):
+        """The grade is everyone's; the figures behind it are the card's."""
+        self.card_b.sudo().write({"monthly_avg_sales": 120000.0, "gross_margin": 1.55, "abc_class": "a"})
+        foreign = self.customer_b.with_user(self.salesperson)
+        self.assertEqual((foreign.monthly_avg_sales, foreign.gross_margin, foreign.abc_class), (0.0, 0.0, False))
+        self.assertFalse(foreign.sales_12_months)
+        self.assertFalse(foreign.search([("abc_class", "=", "a")]) & self.customer_b)
+        self.assertEqual(self.customer_b.with_user(self.manager).abc_class, "a")
+        mine = self.customer.customer_card_id.with_user(self.salesperson)
+        with self.assertRaisesRegex(AccessError, "computed by the regrade"):
+            mine.write({"monthly_avg_sales": 1.0})
+        with self.assertRaisesRegex(AccessError, "computed"):
+            self.customer.with_user(self.salesperson).write({"abc_class": "a"})
+

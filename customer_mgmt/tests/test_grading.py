@@ -187,7 +187,7 @@ class TestGrading(CustomerMgmtCase):
                 }
             ],
         )
-        note = partner.message_ids[0]
+        note = partner.customer_card_id.message_ids[0]  # on the card: the figures are not for everyone
         self.assertIn("→ A (Automatic)", note.body)
         self.assertIn("800,000.00", note.body)
         self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
@@ -209,17 +209,17 @@ class TestGrading(CustomerMgmtCase):
         self._sell(partner, 80 * WAN, margin=1.0)
         self.env["res.partner"].with_context(lang="en_US").browse(partner.id)._regrade_customers()
         self.assertEqual(partner.grade_history_ids.reason, "自动")
-        note = partner.message_ids[0]
+        note = partner.customer_card_id.message_ids[0]
         self.assertIn("等级 - → A（自动）。月均销售额 ", note.body)
         self.assertIn("800,000.00", note.body)
         self.assertIn("毛利率 1.00%，ABC分类 A。", note.body)
 
         manager_partner = partner.with_user(self.manager).with_context(lang="en_US")
         manager_partner._override_grade(self.grades["AA"], "战略合作伙伴", "2026-07-31")
-        self.assertIn("等级 A → AA（战略合作伙伴）。", partner.message_ids[0].body)
+        self.assertIn("等级 A → AA（战略合作伙伴）。", partner.customer_card_id.message_ids[0].body)
         manager_partner.action_clear_grade_override()
         self.assertEqual(partner.grade_history_ids.sorted("id")[-1].reason, "取消人工调整")
-        self.assertIn("等级 AA → A（取消人工调整）。", partner.message_ids[0].body)
+        self.assertIn("等级 AA → A（取消人工调整）。", partner.customer_card_id.message_ids[0].body)
 
     def test_contacts_follow_grade(self):
         partner = self._customer("With contact")

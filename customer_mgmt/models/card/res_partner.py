@@ -280,17 +280,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.is_customer_card = partner.is_company or not partner.parent_id
 
-    @api.depends_context("company")
+    @api.depends_context("company", "uid")
     def _compute_sales_12_months(self):
         date_from = fields.Date.context_today(self) - relativedelta(months=12)
-        # a figure of the card: readable by whoever reads the card, invoicing rights or not
+        # a figure of the card sections: for whoever reads them, invoicing rights or not
+        readable = self.filtered("can_read_card_sections")
         totals = dict(
             self.env["account.move"]
             .sudo()
             ._read_group(
                 [
                     ("company_id", "=", self.env.company.id),
-                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("commercial_partner_id", "in", readable.commercial_partner_id.ids),
                     ("move_type", "in", ("out_invoice", "out_refund")),
                     ("state", "=", "posted"),
                     ("invoice_date", ">=", date_from),
@@ -300,7 +301,7 @@ class ResPartner(models.Model):
             )
         )
         for partner in self:
-            partner.sales_12_months = totals.get(partner.commercial_partner_id, 0.0)
+            partner.sales_12_months = partner in readable and totals.get(partner.commercial_partner_id, 0.0)
 
     @api.depends("customer_card_ids")
     @api.depends_context("uid")

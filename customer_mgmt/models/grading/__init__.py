@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_partner
+from . import customer_card
 from . import account_move_line
 from . import customer_grade
 from . import customer_grade_scheme

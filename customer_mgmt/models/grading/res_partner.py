@@ -38,30 +38,10 @@ class ResPartner(models.Model):
         group_expand="_read_group_customer_grade_ids",
     )
     customer_grade_color = fields.Integer(related="customer_grade_id.color")
-    monthly_avg_sales = fields.Monetary(
-        string="Monthly Average Sales",
-        readonly=True,
-        copy=False,
-        help="Untaxed posted customer invoices minus refunds over the grading window, divided by its "
-        "months, in company currency.",
-    )
-    gross_margin = fields.Float(
-        string="Gross Margin (%)",
-        digits=(5, 2),
-        readonly=True,
-        copy=False,
-        aggregator="avg",
-        help="(Sales - cost at invoice time) / sales over the grading window.",
-    )
-    abc_class = fields.Selection(
-        ABC_CLASSES,
-        string="ABC Class",
-        readonly=True,
-        index=True,
-        copy=False,
-        help="A: the biggest customers making the first share of cumulative sales (about 75%); "
-        "B: the next share (about 20%); C: the rest, future potential.",
-    )
+    # the figures behind the grade: on the card sections, read by whoever reads them
+    monthly_avg_sales = fields.Monetary(related="customer_card_id.monthly_avg_sales", compute_sudo=False)
+    gross_margin = fields.Float(related="customer_card_id.gross_margin", compute_sudo=False)
+    abc_class = fields.Selection(related="customer_card_id.abc_class", compute_sudo=False)
     grade_override_until = fields.Date(string="Grade Fixed Until", readonly=True, copy=False)
     grade_override_reason = fields.Char(readonly=True, copy=False)
     grade_history_ids = fields.One2many("customer.grade.history", "partner_id")
@@ -242,12 +222,14 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _grade_notes_sql(self, history, texts):
-        """The statement logging a chatter note on the customer of each grade
-        change of ``history`` (a table or CTE with the columns of
-        customer.grade.history), rendered from ``texts`` (a table or CTE of
-        ``_grade_note_texts_sql``): the one rendering of these notes, for the
-        regrade and for overrides.
+    def _grade_notes_sql(self, history, texts, cards=None):
+        """The statement logging a chatter note on the card sections of the
+        customer of each grade change of ``history`` (a table or CTE with the
+        columns of customer.grade.history), rendered from ``texts`` (a table or
+        CTE of ``_grade_note_texts_sql``): the one rendering of these notes, for
+        the regrade and for overrides. ``cards``: the customers' cards (``id``,
+        ``partner_id``). On the card, not the partner, whose chatter every user
+        reads: the notes give the figures behind the grade.
 
         Inserted in SQL rather than through ``_message_log_batch``: a first
         regrade logs a note for every customer, and posting them through the
@@ -274,7 +256,7 @@ class ResPartner(models.Model):
                 model, res_id, body, message_type, subtype_id, is_internal, author_id, email_from,
                 reply_to, message_id, email_add_signature, date,
                 create_uid, create_date, write_uid, write_date)
-            SELECT 'res.partner', history.partner_id,
+            SELECT 'customer.card', card.id,
                    -- the reason last: it may be typed by hand
                    '<p>' || replace(replace(replace(replace(replace(replace(texts.template,
                        '{old}', COALESCE(%(escape_old)s, '-')),
@@ -287,12 +269,14 @@ class ResPartner(models.Model):
                    %(reply_to)s, %(message_id)s, FALSE, %(now)s,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM %(history)s history
+              JOIN %(cards)s card ON card.partner_id = history.partner_id
               JOIN %(texts)s texts ON texts.company_id = history.company_id
          LEFT JOIN customer_grade old ON old.id = history.old_grade_id
          LEFT JOIN customer_grade new ON new.id = history.new_grade_id
             """,
             history=history,
             texts=texts,
+            cards=cards or SQL("customer_card"),
             sales=number(SQL("history.monthly_avg_sales"), SQL("texts.amount_format")),
             margin=number(SQL("history.gross_margin"), "FM990.00"),
             escape_old=self._sql_html_escape(SQL("old.code")),
@@ -317,6 +301,7 @@ class ResPartner(models.Model):
             .create([{"date": today, "user_id": self.env.uid, **vals} for vals in vals_list])
         )
         history.flush_recordset()
+        history.partner_id.sudo()._create_missing_cards({})  # where the notes go
         self.env.execute_query(
             SQL(
                 """
@@ -330,7 +315,7 @@ class ResPartner(models.Model):
                 notes=self._grade_notes_sql(SQL("history"), SQL("texts")),
             )
         )
-        history.partner_id.invalidate_recordset(["message_ids"])
+        self.env["customer.card"].invalidate_model(["message_ids"])
         return history
 
     @api.model
@@ -487,23 +472,31 @@ class ResPartner(models.Model):
                        AND (COALESCE(band.amount_max, 0) = 0
                             OR GREATEST(figures.monthly, 0) < band.amount_max)
               ORDER BY figures.id, band.scheme_company_id NULLS LAST
+            ), figured AS (
+                -- the figures on the card sections, cards opened for those without
+                INSERT INTO customer_card AS card (partner_id, monthly_avg_sales, gross_margin, abc_class,
+                                                   create_uid, create_date, write_uid, write_date)
+                SELECT id, monthly, margin, abc, %(uid)s, %(now)s, %(uid)s, %(now)s FROM graded
+                ON CONFLICT (partner_id) DO UPDATE
+                   SET monthly_avg_sales = EXCLUDED.monthly_avg_sales,
+                       gross_margin = EXCLUDED.gross_margin,
+                       abc_class = EXCLUDED.abc_class,
+                       write_uid = EXCLUDED.write_uid,
+                       write_date = EXCLUDED.write_date
+                 WHERE card.monthly_avg_sales IS DISTINCT FROM EXCLUDED.monthly_avg_sales
+                    OR card.gross_margin IS DISTINCT FROM EXCLUDED.gross_margin
+                    OR card.abc_class IS DISTINCT FROM EXCLUDED.abc_class
+             RETURNING card.id, card.partner_id
             ), updated AS (
                 UPDATE res_partner p
                    SET customer_grade_id = graded.grade_id,
-                       monthly_avg_sales = graded.monthly,
-                       gross_margin = graded.margin,
-                       abc_class = graded.abc,
                        grade_override_until = CASE WHEN graded.override_ended THEN NULL
                                                    ELSE p.grade_override_until END,
                        grade_override_reason = CASE WHEN graded.override_ended THEN NULL
                                                     ELSE p.grade_override_reason END
                   FROM graded
                  WHERE p.commercial_partner_id = graded.id
-                   AND (p.customer_grade_id IS DISTINCT FROM graded.grade_id
-                        OR p.monthly_avg_sales IS DISTINCT FROM graded.monthly
-                        OR p.gross_margin IS DISTINCT FROM graded.margin
-                        OR p.abc_class IS DISTINCT FROM graded.abc
-                        OR graded.override_ended)
+                   AND (p.customer_grade_id IS DISTINCT FROM graded.grade_id OR graded.override_ended)
              RETURNING p.id
             ), history AS (
                 INSERT INTO customer_grade_history (
@@ -523,7 +516,14 @@ class ResPartner(models.Model):
                 sales=sales or self._customer_sales_sql(self.ids),
                 thresholds=json.dumps(abc_thresholds, default=str),
                 texts=self._grade_note_texts_sql(reason),
-                notes=self._grade_notes_sql(SQL("history"), SQL("texts")),
+                notes=self._grade_notes_sql(
+                    SQL("history"),
+                    SQL("texts"),
+                    # the cards opened by this statement are not in customer_card yet for it
+                    SQL(
+                        "(SELECT id, partner_id FROM figured UNION SELECT id, partner_id FROM customer_card)"
+                    ),
+                ),
                 ids=self.ids,
                 today=today,
                 now=fields.Datetime.now(),
@@ -531,7 +531,10 @@ class ResPartner(models.Model):
                 company_id=self.env.company.id,
             )
         )
-        self.invalidate_model([*GRADE_FIELDS, "grade_history_ids", "message_ids"])
+        self.invalidate_model([*GRADE_FIELDS, "grade_history_ids", "customer_card_ids", "customer_card_id"])
+        self.env["customer.card"].invalidate_model(
+            ["monthly_avg_sales", "gross_margin", "abc_class", "message_ids"]
+        )
         self.env["customer.grade.history"].invalidate_model()
 
     @api.model

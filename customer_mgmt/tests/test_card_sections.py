@@ -151,7 +151,9 @@ class TestCardSections(CustomerMgmtBaseCase):
         """The grade is everyone's; the figures behind it are the card's."""
         self.card_b.sudo().write({"monthly_avg_sales": 120000.0, "gross_margin": 1.55, "abc_class": "a"})
         foreign = self.customer_b.with_user(self.salesperson)
-        self.assertEqual((foreign.monthly_avg_sales, foreign.gross_margin, foreign.abc_class), (0.0, 0.0, False))
+        self.assertEqual(
+            (foreign.monthly_avg_sales, foreign.gross_margin, foreign.abc_class), (0.0, 0.0, False)
+        )
         self.assertFalse(foreign.sales_12_months)
         self.assertFalse(foreign.search([("abc_class", "=", "a")]) & self.customer_b)
         self.assertEqual(self.customer_b.with_user(self.manager).abc_class, "a")
@@ -160,4 +162,3 @@ class TestCardSections(CustomerMgmtBaseCase):
             mine.write({"monthly_avg_sales": 1.0})
         with self.assertRaisesRegex(AccessError, "computed"):
             self.customer.with_user(self.salesperson).write({"abc_class": "a"})
-

@@ -426,7 +426,9 @@ class TestAttackCardSections(CreditAttackCase):
             [("model", "=", "customer.card"), ("res_id", "=", self.card_b.id)],
             [("model", "=", "res.partner"), ("res_id", "=", self.customer_b.id)],
         ):
-            response = self.rpc(self.salesperson, "mail.message", "search_read", domain=domain, fields=["body"])
+            response = self.rpc(
+                self.salesperson, "mail.message", "search_read", domain=domain, fields=["body"]
+            )
             self.assertNoSecret(response)
             self.assertNotIn("ABC", response.text)
         before = self.card_b.competitor_relations

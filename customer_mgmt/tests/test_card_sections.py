@@ -143,9 +143,13 @@ class TestCardSections(CustomerMgmtBaseCase):
         context = Partner.with_user(self.salesperson)._action_customer_cards()["context"]
         self.assertEqual(context.get("search_default_my_customers"), 1)
         self.assertNotIn("search_default_customers", context, "the two filters would be OR-ed")
-        context = str(Partner.with_user(self.manager)._action_customer_cards()["context"])
-        self.assertNotIn("search_default_my_customers", context)
-        self.assertIn("search_default_customers", context)
+        service = self._new_user(
+            "cm_service", "customer_mgmt.group_customer_service,customer_mgmt.group_customer_user"
+        )
+        for user in (self.manager, service):
+            context = str(Partner.with_user(user)._action_customer_cards()["context"])
+            self.assertNotIn("search_default_my_customers", context)
+            self.assertIn("search_default_customers", context)
 
     def test_grade_figures_follow_the_card(self):
         """The grade is everyone's; the figures behind it are the card's."""

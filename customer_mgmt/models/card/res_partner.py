@@ -578,9 +578,14 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _action_customer_cards(self):
-        """The Customer Cards menu: a salesperson's opens on their own customers."""
+        """The Customer Cards menu: a salesperson's opens on their own customers
+        (managers and customer service, who answer every customer, on all)."""
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_mgmt.res_partner_action_customer")
-        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+        user = self.env.user
+        if not (
+            user.has_group("customer_mgmt.group_customer_manager")
+            or user.has_group("customer_mgmt.group_customer_service")
+        ):
             # instead of "Is a Customer", in the same group of filters (they would add up)
             context = safe_eval(action["context"] or "{}")
             context.pop("search_default_customers", None)

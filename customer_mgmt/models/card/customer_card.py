@@ -16,27 +16,25 @@ HIGH_LOW = [("high", "High"), ("medium", "Medium"), ("low", "Low")]
 # salespeople on every path (read, search, grouping, export, chatter), while
 # Odoo's own flows go on reading the partner's name, addresses and salesperson.
 # res.partner shows them through related fields of the same names.
-CARD_SECTION_FIELDS = frozenset(
-    (
-        "sales_capability",
-        "development_potential",
-        "business_philosophy",
-        "business_direction",
-        "business_policy",
-        "business_scale",
-        "employee_count",
-        "business_features",
-        "management_quality",
-        "sales_staff_quality",
-        "competitor_relations",
-        "relation_with_us",
-        "cooperation_attitude",
-        "current_sales_status",
-        "existing_problems",
-        "strengths",
-        "future_strategy",
-        "reputation",
-    )
+CARD_SECTION_FIELDS = (
+    "sales_capability",
+    "development_potential",
+    "business_philosophy",
+    "business_direction",
+    "business_policy",
+    "business_scale",
+    "employee_count",
+    "business_features",
+    "management_quality",
+    "sales_staff_quality",
+    "competitor_relations",
+    "relation_with_us",
+    "cooperation_attitude",
+    "current_sales_status",
+    "existing_problems",
+    "strengths",
+    "future_strategy",
+    "reputation",
 )
 
 

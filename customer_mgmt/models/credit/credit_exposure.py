@@ -11,6 +11,10 @@ CHECK_FUNCTION = "customer_mgmt_credit_check"
 # table's alias and a dot in the query, nothing in the index).
 OPEN_ORDERS = "{alias}state = 'sale' AND {alias}invoice_status NOT IN ('invoiced', 'upselling')"
 
+# An order billed to another address than its customer: the "placed" part's
+# predicate and its partial index's, written alike so that the planner matches them.
+BILLED_ELSEWHERE = "{alias}partner_invoice_id != {alias}partner_id"
+
 # Each part of the exposure reads through one partial index, created by init():
 # (index name, table, definition). Beside each, the part that needs it.
 EXPOSURE_INDEXES = (
@@ -34,12 +38,21 @@ EXPOSURE_INDEXES = (
         "sale_order",
         "(partner_invoice_id) WHERE " + OPEN_ORDERS.format(alias=""),
     ),
-    # "placed": open orders the customer placed, invoiced to another one.
+    # "placed": open orders the customer placed, invoiced to another one; only
+    # orders billed to another address than their customer's can be (BILLED_ELSEWHERE),
+    # a few of them, so that the customer's own orders are not read twice.
     (
-        "sale_order__customer_mgmt_open_orders_placed_idx",
+        "sale_order__customer_mgmt_placed_billed_elsewhere_idx",
         "sale_order",
-        "(partner_id) WHERE " + OPEN_ORDERS.format(alias=""),
+        "(partner_id) WHERE " + OPEN_ORDERS.format(alias="") + " AND " + BILLED_ELSEWHERE.format(alias=""),
     ),
+)
+
+# Indexes of earlier versions, replaced by one of EXPOSURE_INDEXES under
+# another name: dropped by init() at the module's update, and at uninstall.
+RETIRED_INDEXES = (
+    # "placed" over every open order, when most are billed to their customer
+    "sale_order__customer_mgmt_open_orders_placed_idx",
 )
 
 
@@ -62,6 +75,8 @@ class CustomerCreditExposure(models.AbstractModel):
 
     def init(self):
         res = super().init()
+        for name in RETIRED_INDEXES:
+            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
         for name, table, definition in EXPOSURE_INDEXES:
             if not index_exists(self.env.cr, name):
                 add_index(self.env.cr, name, table, SQL(f"USING btree {definition}"), unique=False)
@@ -276,18 +291,28 @@ class CustomerCreditExposure(models.AbstractModel):
                 open_lines,
                 per_customer,
             ),
-            # through sale_order__customer_mgmt_open_orders_placed_idx: an order
-            # counts for the customer who placed it too, when another is billed
+            # through sale_order__customer_mgmt_placed_billed_elsewhere_idx: an
+            # order counts for the customer who placed it too, when another is billed
             self._figures_part(
                 "placed",
                 open_amount,
                 SQL(
-                    """sale_order sale JOIN sale_order_line line ON line.order_id = sale.id
-                       JOIN res_partner buyer ON buyer.id = sale.partner_id
-                       JOIN res_partner invoiced ON invoiced.id = sale.partner_invoice_id"""
+                    "sale_order sale JOIN sale_order_line line ON line.order_id = sale.id%s",
+                    SQL()
+                    if per_customer
+                    else SQL(" JOIN res_partner invoiced ON invoiced.id = sale.partner_invoice_id"),
                 ),
                 SQL("sale.partner_id"),
-                SQL("%s AND buyer.commercial_partner_id != invoiced.commercial_partner_id", open_lines),
+                SQL(
+                    "%s AND %s AND %s",
+                    open_lines,
+                    SQL(BILLED_ELSEWHERE.format(alias="sale.")),
+                    # the customer placed it (through one of its members): it is
+                    # billed to another when not to one of these members
+                    SQL("sale.partner_invoice_id != ALL(members.ids)")
+                    if per_customer
+                    else SQL("invoiced.commercial_partner_id != member.commercial_partner_id"),
+                ),
                 per_customer,
             ),
         ]

@@ -110,6 +110,29 @@ class TestCreditExposure(CreditCase):
         self.assertEqual(figures[self.customer_b.id]["limit"], 777.0)
         self.assertEqual(figures[self.customer_b.id]["exposure"], 90.0)
 
+    def test_order_billed_to_another_counts_for_both_customers_once(self):
+        """An open order counts for its invoice address's customer and, when
+        another customer is billed, for the customer who placed it; billed to a
+        contact of its own customer, once. Same figures grouped, per customer
+        (check function) and in the over-limit search."""
+        buyer = self.env["res.partner"].create({"name": "订货部", "parent_id": self.customer.id})
+        accounts = self.env["res.partner"].create({"name": "财务部", "parent_id": self.customer.id})
+        billed_elsewhere = self._order(300.0, partner=buyer)
+        billed_elsewhere.partner_invoice_id = self.customer_b
+        billed_to_own_contact = self._order(40.0, partner=buyer)
+        billed_to_own_contact.partner_invoice_id = accounts
+        (billed_elsewhere + billed_to_own_contact).action_confirm()
+        customers = self.customer + self.customer_b
+        figures = customers._credit_figures(self.company)
+        self.assertEqual(figures[self.customer.id]["orders"], 340.0)
+        self.assertEqual(figures[self.customer_b.id]["orders"], 300.0)
+        checked = self.env["customer.credit.exposure"]._check_figures(self.company, self._order(1.0))
+        self.assertEqual(checked[self.customer.id]["orders"], 340.0)
+        self.customer.sudo().with_company(self.company).credit_limit = 339.99
+        self.assertIn(self.customer, self.env["res.partner"].search([("credit_over_limit", "=", True)]))
+        self.customer.sudo().with_company(self.company).credit_limit = 340.0
+        self.assertNotIn(self.customer, self.env["res.partner"].search([("credit_over_limit", "=", True)]))
+
     def test_search_over_limit(self):
         self._post_move(self.customer, "2026-01-10", 1000.0)
         over = self.env["res.partner"].search([("credit_over_limit", "=", True)])

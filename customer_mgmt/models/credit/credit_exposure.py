@@ -384,16 +384,15 @@ class CustomerCreditExposure(models.AbstractModel):
 
     @api.model
     def _figures_part(self, alias, sums, source, partner, where, per_customer, scan_all, totals=None):
-        """Join the ``sums`` of the rows of ``source`` matching ``where`` whose
-        ``partner`` belongs to the customer, as the table ``alias``.
+        """Join, as the table ``alias``, the ``sums`` of the rows of ``source``
+        matching ``where`` whose ``partner`` is a member of the customer.
 
-        Grouped by customer, the rows are those of the customers' members
-        (index lookups), or, with ``scan_all``, all of them (one pass), left to
-        the join on the customers. A part with ``totals`` (its sums over the
-        sums of its members, ``part``) is summed by partner first: its rows
-        (open items, 20 per customer and more) are then read in the order of
-        its index and joined to their partner once per partner, not once per
-        row."""
+        Grouped by customer, the rows read are those of the customers' members
+        (index lookups), or, with ``scan_all``, all of them in one pass, the
+        final join keeping the customers'. In one pass, a part given ``totals``
+        (its members' sums summed, from ``part``) is summed by partner first,
+        in the order of its index: its rows (open items, 20 and more per
+        customer) are joined to their partner once per partner, not per row."""
         if per_customer:
             return SQL(
                 "LEFT JOIN LATERAL (SELECT %s FROM %s WHERE %s = ANY(members.ids) AND %s) %s ON TRUE",

@@ -50,9 +50,10 @@ EXPOSURE_INDEXES = (
 
 # _figures sums each part over all its rows in one pass, then keeps the sums of
 # the customers asked for, when they are at least this many and half of the
-# partners (as PostgreSQL counts them): reading their rows customer by customer
-# through the index costs about as much from half of them on (10,000 or 100,000
-# customers with 20 open items each), and far less below.
+# partners (as PostgreSQL counts them). Of 100,000 customers with 20 open items
+# each, 20,000 took 0.22 s both ways, 50,000 0.53 s in one pass and 0.56 s
+# customer by customer through the index, all of them 0.9 s and 1.13 s; a few
+# take milliseconds through the index.
 SCAN_ALL_MIN = 5000
 
 # Indexes of earlier versions, replaced by one of EXPOSURE_INDEXES under

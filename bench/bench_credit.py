@@ -25,8 +25,7 @@ import argparse
 import statistics
 import time
 
-import psycopg2
-from common import without_foreign_key_checks
+from common import vacuum_analyze, without_foreign_key_checks
 
 import odoo
 from odoo.fields import Command
@@ -40,18 +39,6 @@ def environment(database):
     registry = odoo.modules.registry.Registry(database)
     cr = registry.cursor()
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-
-
-def vacuum_analyze(env):
-    """Leave the tables as autovacuum leaves a live database: statistics for the
-    planner and the visibility map that lets index-only scans skip the table."""
-    env.cr.commit()
-    connection = psycopg2.connect(**odoo.sql_db.connection_info_for(env.cr.dbname)[1])
-    try:
-        connection.autocommit = True
-        connection.cursor().execute("VACUUM ANALYZE")
-    finally:
-        connection.close()
 
 
 def customer_with_open_invoices(env, count=2000):

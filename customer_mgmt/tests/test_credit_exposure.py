@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -6,6 +8,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.credit import credit_exposure
 from .common import CreditCase
 
 
@@ -109,6 +112,70 @@ class TestCreditExposure(CreditCase):
         )
         self.assertEqual(figures[self.customer_b.id]["limit"], 777.0)
         self.assertEqual(figures[self.customer_b.id]["exposure"], 90.0)
+
+    def test_order_billed_to_another_counts_for_both_customers_once(self):
+        """An open order counts for its invoice address's customer and, when
+        another customer is billed, for the customer who placed it; billed to a
+        contact of its own customer, once. Same figures grouped, per customer
+        (check function) and in the over-limit search."""
+        buyer = self.env["res.partner"].create({"name": "订货部", "parent_id": self.customer.id})
+        accounts = self.env["res.partner"].create({"name": "财务部", "parent_id": self.customer.id})
+        billed_elsewhere = self._order(300.0, partner=buyer)
+        billed_elsewhere.partner_invoice_id = self.customer_b
+        billed_to_own_contact = self._order(40.0, partner=buyer)
+        billed_to_own_contact.partner_invoice_id = accounts
+        (billed_elsewhere + billed_to_own_contact).action_confirm()
+        customers = self.customer + self.customer_b
+        figures = customers._credit_figures(self.company)
+        self.assertEqual(figures[self.customer.id]["orders"], 340.0)
+        self.assertEqual(figures[self.customer_b.id]["orders"], 300.0)
+        checked = self.env["customer.credit.exposure"]._check_figures(self.company, self._order(1.0))
+        self.assertEqual(checked[self.customer.id]["orders"], 340.0)
+        self.customer.sudo().with_company(self.company).credit_limit = 339.99
+        self.assertIn(self.customer, self.env["res.partner"].search([("credit_over_limit", "=", True)]))
+        self.customer.sudo().with_company(self.company).credit_limit = 340.0
+        self.assertNotIn(self.customer, self.env["res.partner"].search([("credit_over_limit", "=", True)]))
+
+    def test_figures_alike_read_customer_by_customer_or_in_one_pass(self):
+        """Most customers are summed in one pass over all the rows (see
+        SCAN_ALL_MIN), a few through the index: the same figures."""
+        today = fields.Date.today()
+        accounts = self.env["res.partner"].create({"name": "财务部", "parent_id": self.customer.id})
+        self._post_move(self.customer, today - relativedelta(days=30), 500.0)
+        self._post_move(accounts, today - relativedelta(days=50), 70.0)
+        contact_item = self._post_move(accounts, today, 30.0)
+        # an open item of the contact itself (Odoo books them on the company):
+        # the customer's sums are those of its members
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move_line SET partner_id = %s
+                    WHERE move_id = %s AND display_type = 'payment_term'""",
+                accounts.id,
+                contact_item.id,
+            )
+        )
+        self._post_move(self.customer_b, today, 45.0, post=False)
+        self._order(200.0, partner=accounts).action_confirm()
+        placed = self._order(80.0, partner=self.customer_b)
+        placed.partner_invoice_id = self.customer
+        placed.action_confirm()
+        customers = self.customer + self.customer_b
+        exposure = self.env["customer.credit.exposure"]
+        by_lookups = customers._credit_figures(self.company)
+        with (
+            patch.object(credit_exposure, "SCAN_ALL_MIN", 0),
+            patch.object(type(exposure), "_partners_estimate", lambda self: 0),
+        ):
+            self.assertEqual(customers._credit_figures(self.company), by_lookups)
+        names = ("receivable", "draft_invoices", "orders", "overdue_days")
+        self.assertEqual(
+            {name: by_lookups[self.customer.id][name] for name in names},
+            {"receivable": 600.0, "draft_invoices": 0.0, "orders": 280.0, "overdue_days": 50},
+        )
+        self.assertEqual(
+            {name: by_lookups[self.customer_b.id][name] for name in names},
+            {"receivable": 0.0, "draft_invoices": 45.0, "orders": 80.0, "overdue_days": 0},
+        )
 
     def test_search_over_limit(self):
         self._post_move(self.customer, "2026-01-10", 1000.0)

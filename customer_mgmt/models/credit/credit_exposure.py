@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, float_round, format_amount
 from odoo.tools.sql import add_index, index_exists
 
 CHECK_FUNCTION = "customer_mgmt_credit_check"
@@ -10,6 +10,10 @@ CHECK_FUNCTION = "customer_mgmt_credit_check"
 # the partial index it reads through share this one definition ({alias}: the
 # table's alias and a dot in the query, nothing in the index).
 OPEN_ORDERS = "{alias}state = 'sale' AND {alias}invoice_status NOT IN ('invoiced', 'upselling')"
+
+# An order billed to another address than its customer: the "placed" part's
+# predicate and its partial index's, written alike so that the planner matches them.
+BILLED_ELSEWHERE = "{alias}partner_invoice_id != {alias}partner_id"
 
 # Each part of the exposure reads through one partial index, created by init():
 # (index name, table, definition). Beside each, the part that needs it.
@@ -34,12 +38,29 @@ EXPOSURE_INDEXES = (
         "sale_order",
         "(partner_invoice_id) WHERE " + OPEN_ORDERS.format(alias=""),
     ),
-    # "placed": open orders the customer placed, invoiced to another one.
+    # "placed": open orders the customer placed, invoiced to another one; only
+    # orders billed to another address than their customer's can be (BILLED_ELSEWHERE),
+    # a few of them, so that the customer's own orders are not read twice.
     (
-        "sale_order__customer_mgmt_open_orders_placed_idx",
+        "sale_order__customer_mgmt_placed_billed_elsewhere_idx",
         "sale_order",
-        "(partner_id) WHERE " + OPEN_ORDERS.format(alias=""),
+        "(partner_id) WHERE " + OPEN_ORDERS.format(alias="") + " AND " + BILLED_ELSEWHERE.format(alias=""),
     ),
+)
+
+# _figures sums each part over all its rows in one pass, then keeps the sums of
+# the customers asked for, when they are at least this many and half of the
+# partners (as PostgreSQL counts them). Of 100,000 customers with 20 open items
+# each, 20,000 took 0.22 s both ways, 50,000 0.53 s in one pass and 0.56 s
+# customer by customer through the index, all of them 0.9 s and 1.13 s; a few
+# take milliseconds through the index.
+SCAN_ALL_MIN = 5000
+
+# Indexes of earlier versions, replaced by one of EXPOSURE_INDEXES under
+# another name: dropped by init() at the module's update, and at uninstall.
+RETIRED_INDEXES = (
+    # "placed" over every open order, when most are billed to their customer
+    "sale_order__customer_mgmt_open_orders_placed_idx",
 )
 
 
@@ -62,6 +83,8 @@ class CustomerCreditExposure(models.AbstractModel):
 
     def init(self):
         res = super().init()
+        for name in RETIRED_INDEXES:
+            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
         for name, table, definition in EXPOSURE_INDEXES:
             if not index_exists(self.env.cr, name):
                 add_index(self.env.cr, name, table, SQL(f"USING btree {definition}"), unique=False)
@@ -110,15 +133,31 @@ class CustomerCreditExposure(models.AbstractModel):
         if not partners:
             return {}
         self.env.flush_all()
+        # each customer once: the parts join them (see _figures_part)
+        ids = list(dict.fromkeys(partners.ids))
         query = self._figures_query(
-            customers=SQL("SELECT unnest(%s::int[]) AS id, NULL::int[] AS order_ids", partners.ids),
+            # the ids as one array literal: PostgreSQL reads 100,000 of them in
+            # 0.03 s, and in 0.12 s as the ARRAY[...] of a Python list
+            customers=SQL(
+                "SELECT unnest(%s::int[]) AS id, NULL::int[] AS order_ids",
+                "{" + ",".join(map(str, ids)) + "}",
+            ),
             company=SQL("%s", company.id),
             limit_fallback=SQL("%s", self._limit_fallback(company)),
             today=SQL("%s", fields.Date.context_today(self)),
             exclude=SQL("%s", list(exclude_order_ids)),
             lock=self._lock_sql() if lock else SQL("SELECT NULL"),
+            scan_all=len(ids) >= SCAN_ALL_MIN and 2 * len(ids) >= self._partners_estimate(),
         )
         return self._figures_by_partner(company, self._execute_without_jit(query))
+
+    @api.model
+    def _partners_estimate(self):
+        """The number of partners as PostgreSQL's statistics count them."""
+        [(count,)] = self.env.execute_query(
+            SQL("SELECT reltuples FROM pg_class WHERE oid = 'res_partner'::regclass")
+        )
+        return max(count, 0)
 
     @api.model
     def _execute_without_jit(self, query):
@@ -151,6 +190,8 @@ class CustomerCreditExposure(models.AbstractModel):
             today=SQL("%s", fields.Date.context_today(self)),
             exclude=SQL("%s", []),
             lock=SQL("SELECT NULL"),
+            # whoever has a limit: most customers, as far as the index can tell
+            scan_all=True,
         )
         # rounded as _figures_by_partner rounds, compared as compare_amounts does
         rows = self._execute_without_jit(
@@ -206,7 +247,9 @@ class CustomerCreditExposure(models.AbstractModel):
         return partners._fields["credit_limit"].get_company_dependent_fallback(partners) or 0.0
 
     @api.model
-    def _figures_query(self, customers, company, limit_fallback, today, exclude, lock, per_customer=False):
+    def _figures_query(
+        self, customers, company, limit_fallback, today, exclude, lock, per_customer=False, scan_all=False
+    ):
         """The figures of the commercial partners that the query ``customers``
         yields (columns ``id`` and ``order_ids``, returned as they are):
         exposure = posted unpaid receivables (residuals are in company currency)
@@ -220,7 +263,10 @@ class CustomerCreditExposure(models.AbstractModel):
 
         Each part is summed for all the customers at once, grouped by customer,
         or, with ``per_customer``, customer by customer: cheaper for the one or
-        two customers of a confirmation, far dearer for thousands."""
+        two customers of a confirmation, far dearer for thousands. Grouped, the
+        rows of each part are read through the index for the ``customers``
+        only, or, with ``scan_all``, all of them in one pass (most customers):
+        see ``_figures_part``. The ``customers`` must be distinct."""
         due = SQL("line.date_maturity < %s AND line.amount_residual > 0", today)
         open_amount = SQL(
             """SUM((line.product_uom_qty - line.qty_invoiced) * line.price_total
@@ -253,6 +299,12 @@ class CustomerCreditExposure(models.AbstractModel):
                     company,
                 ),
                 per_customer,
+                scan_all,
+                # the sums of a customer's members (most have one)
+                totals=SQL(
+                    """SUM(part.receivable) AS receivable, SUM(part.overdue) AS overdue,
+                       MIN(part.oldest_due) AS oldest_due"""
+                ),
             ),
             # through account_move__customer_mgmt_draft_invoice_idx
             self._figures_part(
@@ -266,6 +318,7 @@ class CustomerCreditExposure(models.AbstractModel):
                     company,
                 ),
                 per_customer,
+                scan_all,
             ),
             # through sale_order__customer_mgmt_open_orders_idx
             self._figures_part(
@@ -275,20 +328,32 @@ class CustomerCreditExposure(models.AbstractModel):
                 SQL("sale.partner_invoice_id"),
                 open_lines,
                 per_customer,
+                scan_all,
             ),
-            # through sale_order__customer_mgmt_open_orders_placed_idx: an order
-            # counts for the customer who placed it too, when another is billed
+            # through sale_order__customer_mgmt_placed_billed_elsewhere_idx: an
+            # order counts for the customer who placed it too, when another is billed
             self._figures_part(
                 "placed",
                 open_amount,
                 SQL(
-                    """sale_order sale JOIN sale_order_line line ON line.order_id = sale.id
-                       JOIN res_partner buyer ON buyer.id = sale.partner_id
-                       JOIN res_partner invoiced ON invoiced.id = sale.partner_invoice_id"""
+                    "sale_order sale JOIN sale_order_line line ON line.order_id = sale.id%s",
+                    SQL()
+                    if per_customer
+                    else SQL(" JOIN res_partner invoiced ON invoiced.id = sale.partner_invoice_id"),
                 ),
                 SQL("sale.partner_id"),
-                SQL("%s AND buyer.commercial_partner_id != invoiced.commercial_partner_id", open_lines),
+                SQL(
+                    "%s AND %s AND %s",
+                    open_lines,
+                    SQL(BILLED_ELSEWHERE.format(alias="sale.")),
+                    # the customer placed it (through one of its members): it is
+                    # billed to another when not to one of these members
+                    SQL("sale.partner_invoice_id != ALL(members.ids)")
+                    if per_customer
+                    else SQL("invoiced.commercial_partner_id != member.commercial_partner_id"),
+                ),
                 per_customer,
+                scan_all,
             ),
         ]
         members = SQL(
@@ -319,9 +384,16 @@ class CustomerCreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _figures_part(self, alias, sums, source, partner, where, per_customer):
-        """Join the ``sums`` of the rows of ``source`` matching ``where`` whose
-        ``partner`` belongs to the customer, as the table ``alias``."""
+    def _figures_part(self, alias, sums, source, partner, where, per_customer, scan_all, totals=None):
+        """Join, as the table ``alias``, the ``sums`` of the rows of ``source``
+        matching ``where`` whose ``partner`` is a member of the customer.
+
+        Grouped by customer, the rows read are those of the customers' members
+        (index lookups), or, with ``scan_all``, all of them in one pass, the
+        final join keeping the customers'. In one pass, a part given ``totals``
+        (its members' sums summed, from ``part``) is summed by partner first,
+        in the order of its index: its rows (open items, 20 and more per
+        customer) are joined to their partner once per partner, not per row."""
         if per_customer:
             return SQL(
                 "LEFT JOIN LATERAL (SELECT %s FROM %s WHERE %s = ANY(members.ids) AND %s) %s ON TRUE",
@@ -331,23 +403,56 @@ class CustomerCreditExposure(models.AbstractModel):
                 where,
                 SQL.identifier(alias),
             )
+        # a join, not IN (...): the planner then counts the customers (the
+        # rows of the CTE) instead of assuming 200 of them
+        customers = (
+            SQL()
+            if scan_all
+            else SQL("JOIN customers customer ON customer.id = member.commercial_partner_id")
+        )
+        if scan_all and totals:
+            return SQL(
+                """LEFT JOIN (
+                       SELECT member.commercial_partner_id AS customer_id, %(totals)s
+                         FROM (SELECT %(partner)s AS partner_id, %(sums)s
+                                 FROM %(source)s WHERE %(where)s GROUP BY 1) part
+                         JOIN res_partner member ON member.id = part.partner_id
+                     GROUP BY 1
+                   ) %(alias)s ON %(alias)s.customer_id = customers.id""",
+                totals=totals,
+                partner=partner,
+                sums=sums,
+                source=source,
+                where=where,
+                alias=SQL.identifier(alias),
+            )
         return SQL(
             """LEFT JOIN (
                    SELECT member.commercial_partner_id AS customer_id, %(sums)s
-                     FROM %(source)s JOIN res_partner member ON member.id = %(partner)s
-                    WHERE member.commercial_partner_id IN (SELECT customers.id FROM customers) AND %(where)s
+                     FROM %(source)s JOIN res_partner member ON member.id = %(partner)s %(customers)s
+                    WHERE %(where)s
                  GROUP BY 1
                ) %(alias)s ON %(alias)s.customer_id = customers.id""",
             sums=sums,
             source=source,
             partner=partner,
+            customers=customers,
             where=where,
             alias=SQL.identifier(alias),
         )
 
     @api.model
     def _figures_by_partner(self, company, rows):
-        round_ = company.currency_id.round
+        # currency.round() without reading the currency's rounding each time,
+        # once per amount (five figures per customer, often equal or zero)
+        rounding = company.currency_id.rounding
+        rounded = {}
+
+        def round_(amount):
+            if amount not in rounded:
+                rounded[amount] = float_round(amount, precision_rounding=rounding)
+            return rounded[amount]
+
         figures = {}
         for pid, order_ids, name, reason, limit, hold, receivable, draft, orders, overdue, days in rows:
             figures[pid] = {

@@ -338,6 +338,27 @@ class TestAttackConfirmedOrder(CreditAttackCase):
         self.assertPassed(response)
         self.assertEqual(self.order.amount_total, 990.0)
 
+    def test_lower_the_draft_invoice_of_the_order(self):
+        # Odoo counts the order as invoiced once its invoice is drafted: the draft
+        # stands for it in the exposure, and lowering it would free the limit. Only
+        # billing users edit invoices (Odoo's access rights): the salesperson cannot.
+        invoice = self.order.with_user(self.salesperson)._create_invoices().with_user(self.env.user)
+        line = invoice.invoice_line_ids
+        self.assertEqual((self.order.invoice_status, invoice.amount_total), ("invoiced", 900.0))
+        for model, ids, vals in (
+            ("account.move.line", line.ids, {"price_unit": 1.0}),
+            (
+                "account.move",
+                invoice.ids,
+                {"invoice_line_ids": [Command.update(line.id, {"price_unit": 1.0})]},
+            ),
+            ("account.move", invoice.ids, {"partner_id": self.customer_b.id}),
+        ):
+            with self.subTest(model=model, vals=vals):
+                response = self.rpc(self.salesperson, model, "write", ids, vals=vals)
+                self.assertRefused(response, "AccessError")
+                self.assertRecordValues(invoice, [{"amount_total": 900.0, "partner_id": self.customer.id}])
+
 
 @tagged("post_install", "-at_install")
 class TestAttackOrderCurrencyAndCompany(CreditAttackCase):

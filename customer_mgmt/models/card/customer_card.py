@@ -38,6 +38,14 @@ CARD_SECTION_FIELDS = (
 )
 
 
+def card_field(field_class, fname, **kwargs):
+    """The field of res.partner that shows the card's ``fname``: read through
+    the cards the user may read (compute_sudo=False: their record rules apply),
+    tracked on the card only (the partner's chatter is read by every user)."""
+    options = {"readonly": False, "compute_sudo": False, "tracking": False, **kwargs}
+    return field_class(related=f"customer_card_id.{fname}", **options)
+
+
 class CustomerCard(models.Model):
     _name = "customer.card"
     _description = "Customer Card Sections"

@@ -6,7 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import format_list
 from odoo.tools.safe_eval import safe_eval
 
-from .customer_card import CARD_SECTION_FIELDS
+from .customer_card import CARD_SECTION_FIELDS, card_field
 
 DECISION_STYLES = [
     ("leader", "Leader"),
@@ -150,60 +150,24 @@ class ResPartner(models.Model):
         help="Untaxed posted customer invoices minus refunds of the current company over the last "
         "12 months, in company currency.",
     )
-    sales_capability = fields.Selection(
-        related="customer_card_id.sales_capability", readonly=False, compute_sudo=False, tracking=False
-    )
-    development_potential = fields.Selection(
-        related="customer_card_id.development_potential", readonly=False, compute_sudo=False, tracking=False
-    )
-    business_philosophy = fields.Text(
-        related="customer_card_id.business_philosophy", readonly=False, compute_sudo=False, tracking=False
-    )
-    business_direction = fields.Text(
-        related="customer_card_id.business_direction", readonly=False, compute_sudo=False, tracking=False
-    )
-    business_policy = fields.Text(
-        related="customer_card_id.business_policy", readonly=False, compute_sudo=False, tracking=False
-    )
-    business_scale = fields.Selection(
-        related="customer_card_id.business_scale", readonly=False, compute_sudo=False, tracking=False
-    )
-    employee_count = fields.Integer(
-        related="customer_card_id.employee_count", readonly=False, compute_sudo=False, tracking=False
-    )
-    business_features = fields.Text(
-        related="customer_card_id.business_features", readonly=False, compute_sudo=False, tracking=False
-    )
-    management_quality = fields.Selection(
-        related="customer_card_id.management_quality", readonly=False, compute_sudo=False, tracking=False
-    )
-    sales_staff_quality = fields.Selection(
-        related="customer_card_id.sales_staff_quality", readonly=False, compute_sudo=False, tracking=False
-    )
-    competitor_relations = fields.Text(
-        related="customer_card_id.competitor_relations", readonly=False, compute_sudo=False, tracking=False
-    )
-    relation_with_us = fields.Text(
-        related="customer_card_id.relation_with_us", readonly=False, compute_sudo=False, tracking=False
-    )
-    cooperation_attitude = fields.Selection(
-        related="customer_card_id.cooperation_attitude", readonly=False, compute_sudo=False, tracking=False
-    )
-    current_sales_status = fields.Text(
-        related="customer_card_id.current_sales_status", readonly=False, compute_sudo=False, tracking=False
-    )
-    existing_problems = fields.Text(
-        related="customer_card_id.existing_problems", readonly=False, compute_sudo=False, tracking=False
-    )
-    strengths = fields.Text(
-        related="customer_card_id.strengths", readonly=False, compute_sudo=False, tracking=False
-    )
-    future_strategy = fields.Text(
-        related="customer_card_id.future_strategy", readonly=False, compute_sudo=False, tracking=False
-    )
-    reputation = fields.Selection(
-        related="customer_card_id.reputation", readonly=False, compute_sudo=False, tracking=False
-    )
+    sales_capability = card_field(fields.Selection, "sales_capability")
+    development_potential = card_field(fields.Selection, "development_potential")
+    business_philosophy = card_field(fields.Text, "business_philosophy")
+    business_direction = card_field(fields.Text, "business_direction")
+    business_policy = card_field(fields.Text, "business_policy")
+    business_scale = card_field(fields.Selection, "business_scale")
+    employee_count = card_field(fields.Integer, "employee_count")
+    business_features = card_field(fields.Text, "business_features")
+    management_quality = card_field(fields.Selection, "management_quality")
+    sales_staff_quality = card_field(fields.Selection, "sales_staff_quality")
+    competitor_relations = card_field(fields.Text, "competitor_relations")
+    relation_with_us = card_field(fields.Text, "relation_with_us")
+    cooperation_attitude = card_field(fields.Selection, "cooperation_attitude")
+    current_sales_status = card_field(fields.Text, "current_sales_status")
+    existing_problems = card_field(fields.Text, "existing_problems")
+    strengths = card_field(fields.Text, "strengths")
+    future_strategy = card_field(fields.Text, "future_strategy")
+    reputation = card_field(fields.Selection, "reputation")
 
     # ------------------------------------------------------------------
     # Fields: card management (建档管理)

@@ -7,6 +7,8 @@ from odoo.tools import SQL, LazyTranslate, format_list, html_escape
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.translate import LazyGettext
 
+from ..card.customer_card import card_field
+
 _lt = LazyTranslate(__name__)
 
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -39,9 +41,9 @@ class ResPartner(models.Model):
     )
     customer_grade_color = fields.Integer(related="customer_grade_id.color")
     # the figures behind the grade: on the card sections, read by whoever reads them
-    monthly_avg_sales = fields.Monetary(related="customer_card_id.monthly_avg_sales", compute_sudo=False)
-    gross_margin = fields.Float(related="customer_card_id.gross_margin", compute_sudo=False)
-    abc_class = fields.Selection(related="customer_card_id.abc_class", compute_sudo=False)
+    monthly_avg_sales = card_field(fields.Monetary, "monthly_avg_sales", readonly=True)
+    gross_margin = card_field(fields.Float, "gross_margin", readonly=True)
+    abc_class = card_field(fields.Selection, "abc_class", readonly=True)
     grade_override_until = fields.Date(string="Grade Fixed Until", readonly=True, copy=False)
     grade_override_reason = fields.Char(readonly=True, copy=False)
     grade_history_ids = fields.One2many("customer.grade.history", "partner_id")

@@ -58,7 +58,6 @@ class CustomerCard(models.Model):
         string="Customer",
         required=True,
         readonly=True,
-        index=True,
         ondelete="cascade",
         domain="[('is_customer_card', '=', True)]",
     )
@@ -101,6 +100,7 @@ class CustomerCard(models.Model):
     future_strategy = fields.Text(tracking=True)
     reputation = fields.Selection(QUALITY_LEVELS, string="Image and Reputation", tracking=True)
 
+    # partner_id is looked up through this constraint's index (no second one from index=True)
     _partner_unique = models.Constraint("UNIQUE(partner_id)", "A customer has one card.")
 
     # The record rules keep a salesperson to their own or unassigned customers'

@@ -359,7 +359,8 @@ class ResPartner(models.Model):
         sections): the rule of ``_compute_strategy_quadrant``, for the
         refresh, which writes the stage in SQL."""
         # the declared capacity, else the one suggested by the scale; each
-        # evaluated once per row (the scale may be a subquery)
+        # evaluated once per row (the scale may be a subquery: OFFSET 0 keeps the
+        # planner from copying it into each of its uses)
         return SQL(
             """(SELECT CASE WHEN %(stage)s = 'prospective' THEN 'attack'
                            WHEN c.capacity IS NULL THEN NULL
@@ -372,7 +373,7 @@ class ResPartner(models.Model):
                  FROM (SELECT COALESCE(%(partner)s.purchasing_capacity,
                                        CASE WHEN s.scale = 'large' THEN 'high'
                                             WHEN s.scale IS NOT NULL THEN 'low' END) AS capacity
-                         FROM (SELECT %(scale)s AS scale) s) c)""",
+                         FROM (SELECT %(scale)s AS scale OFFSET 0) s) c)""",
             stage=trading_stage,
             partner=SQL.identifier(partner),
             scale=business_scale,

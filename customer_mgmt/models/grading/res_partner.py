@@ -521,9 +521,12 @@ class ResPartner(models.Model):
                 notes=self._grade_notes_sql(
                     SQL("history"),
                     SQL("texts"),
-                    # the cards opened by this statement are not in customer_card yet for it
+                    # the cards opened by this statement are not in customer_card yet for it;
+                    # of the others, this batch's only (not the whole table each batch)
                     SQL(
-                        "(SELECT id, partner_id FROM figured UNION SELECT id, partner_id FROM customer_card)"
+                        """(SELECT id, partner_id FROM figured
+                            UNION SELECT id, partner_id FROM customer_card WHERE partner_id = ANY(%s))""",
+                        list(self.ids),
                     ),
                 ),
                 ids=self.ids,

@@ -61,8 +61,6 @@ class CustomerCard(models.Model):
         ondelete="cascade",
         domain="[('is_customer_card', '=', True)]",
     )
-    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
-    company_id = fields.Many2one(related="partner_id.company_id")
 
     # Characteristics (客户特征)
     sales_capability = fields.Selection(HIGH_LOW, tracking=True)

@@ -384,14 +384,18 @@ class ResPartner(models.Model):
             self.browse(
                 {vals["parent_id"] for vals in vals_list if vals.get("parent_id")}
             )._check_customer_owner()
-        # the card sections are written once the partners (and their cards) exist
+        # the card sections go on the new partners' cards, created with them in one batch
         sections = [
             {fname: vals.pop(fname) for fname in CARD_SECTION_FIELDS if fname in vals} for vals in vals_list
         ]
         partners = super().create(vals_list)
-        for partner, partner_sections in zip(partners, sections, strict=True):
-            if partner_sections:
-                partner.write(partner_sections)
+        self.env["customer.card"].create(
+            [
+                {"partner_id": partner.id, **partner_sections}
+                for partner, partner_sections in zip(partners, sections, strict=True)
+                if partner_sections
+            ]
+        )
         return partners
 
     def write(self, vals):

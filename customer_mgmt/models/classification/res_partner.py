@@ -3,6 +3,8 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.sql import add_index, index_exists
 
+from ..snapshot import temporary_snapshot
+
 CUSTOMER_CHANNELS = [("wholesale", "Wholesale / chain"), ("retail", "Retail / medical")]
 
 KEY_ACCOUNT_TYPES = [
@@ -426,18 +428,7 @@ class ResPartner(models.Model):
         into a temporary table (kept across the batches' commits, rebuilt by
         every run), indexed for the batches' lookups, as the regrade does.
         Returns the SQL that reads it."""
-        self.env.cr.execute(
-            SQL(
-                """
-            DROP TABLE IF EXISTS customer_mgmt_trade_snapshot;
-            CREATE TEMPORARY TABLE customer_mgmt_trade_snapshot AS %s;
-            CREATE INDEX ON customer_mgmt_trade_snapshot (partner_id);
-            ANALYZE customer_mgmt_trade_snapshot;
-                """,
-                self._customer_trade_sql(),
-            )
-        )
-        return SQL("SELECT * FROM customer_mgmt_trade_snapshot")
+        return temporary_snapshot(self.env.cr, "customer_mgmt_trade_snapshot", self._customer_trade_sql())
 
     def _refresh_customer_classification(self, trades=None):
         """Recompute trading stage, old/new, purchase relation, first/last

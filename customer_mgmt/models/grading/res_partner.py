@@ -8,6 +8,7 @@ from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.translate import LazyGettext
 
 from ..card.customer_card import card_field
+from ..snapshot import temporary_snapshot
 
 _lt = LazyTranslate(__name__)
 
@@ -349,22 +350,9 @@ class ResPartner(models.Model):
     def _customer_sales_snapshot(self):
         """Aggregate the sales of every customer once, for a run of batches, into
         a temporary table (kept across the batches' commits, rebuilt by every
-        run), indexed for the batches' lookups. Returns the SQL that reads it.
-
-        Created from the query (rather than inserted into) so that PostgreSQL
-        may aggregate in parallel, as for the query alone."""
-        self.env.cr.execute(
-            SQL(
-                """
-            DROP TABLE IF EXISTS customer_mgmt_sales_snapshot;
-            CREATE TEMPORARY TABLE customer_mgmt_sales_snapshot AS %s;
-            CREATE INDEX ON customer_mgmt_sales_snapshot (partner_id);
-            ANALYZE customer_mgmt_sales_snapshot;
-                """,
-                self._customer_sales_sql(),
-            )
-        )
-        return SQL("SELECT * FROM customer_mgmt_sales_snapshot")
+        run), indexed for the batches' lookups (``temporary_snapshot``). Returns
+        the SQL that reads it."""
+        return temporary_snapshot(self.env.cr, "customer_mgmt_sales_snapshot", self._customer_sales_sql())
 
     @api.model
     def _customer_abc_thresholds(self, sales=None):

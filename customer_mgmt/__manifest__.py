@@ -26,6 +26,7 @@
         "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/customer_credit_data.xml",
+        "data/customer_warning_data.xml",
         "views/card/customer_certificate_views.xml",
         "views/card/customer_card_review_views.xml",
         "views/card/customer_card_access_log_views.xml",
@@ -44,11 +45,16 @@
         "views/credit/customer_credit_config_views.xml",
         "views/credit/res_partner_views.xml",
         "views/credit/sale_order_views.xml",
+        "views/warning/customer_warning_views.xml",
+        "views/warning/customer_warning_rule_views.xml",
+        "views/warning/res_partner_views.xml",
+        "views/rhythm/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/customer_card_review_wizard_views.xml",
         "wizards/customer_handover_wizard_views.xml",
         "wizards/customer_grade_override_wizard_views.xml",
         "wizards/customer_credit_action_wizard_views.xml",
+        "wizards/customer_incident_wizard_views.xml",
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
@@ -61,6 +67,7 @@
         "demo/sale_order_demo.xml",
         "demo/customer_complaint_demo.xml",
         "demo/customer_credit_demo.xml",
+        "demo/customer_warning_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,3 +20,6 @@ from . import test_tour
 from . import test_attacks_credit
 from . import test_attacks_customer
 from . import test_attacks_complaint
+from . import test_warning
+from . import test_warning_rules
+from . import test_attacks_warning

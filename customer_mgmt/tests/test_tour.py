@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -68,3 +70,21 @@ class TestCustomerCardTour(HttpCase):
         self.assertFalse(held.credit_hold)
         release = held.credit_hold_log_ids.filtered(lambda log: log.action == "release")
         self.assertEqual((release.user_id, release.reason), (controller, "客户已电汇付清欠款"))
+
+    def test_salesperson_acknowledges_a_warning(self):
+        salesperson = new_test_user(
+            self.env,
+            "cm_tour_warned",
+            groups="customer_mgmt.group_customer_user",
+            name="Tour Warned Salesperson",
+            lang="en_US",
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "AAA Tour Warned Customer", "is_company": True, "customer_rank": 1, "user_id": salesperson.id}
+        )
+        customer.sudo().credit_limit_date_end = date.today() - timedelta(days=3)
+        self.env["customer.warning.rule"].sudo()._scan()
+        self.start_tour("/odoo", "customer_mgmt_warning_tour", login="cm_tour_warned")
+        warning = self.env["customer.warning"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(warning.state, "acknowledged")
+        self.assertEqual(warning.warning_type, "credit_limit_expiring")

@@ -7,3 +7,4 @@ from . import customer_certificate
 from . import customer_card_review
 from . import customer_card_access_log
 from . import customer_card
+from . import customer_warning_rule

@@ -16,3 +16,4 @@ from . import customer_credit_evaluation
 from . import customer_credit_evaluation_line
 from . import customer_credit_application
 from . import customer_credit_hold_log
+from . import customer_warning_rule

@@ -6,3 +6,4 @@ from . import customer_grade
 from . import customer_grade_scheme
 from . import customer_grade_scheme_line
 from . import customer_grade_history
+from . import customer_warning_rule

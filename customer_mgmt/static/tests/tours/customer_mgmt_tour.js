@@ -161,3 +161,48 @@ registry.category("web_tour.tours").add("customer_mgmt_credit_tour", {
         },
     ],
 });
+
+// A salesperson starts the day in Warnings: acknowledges one, then opens the customer and sees the alert.
+registry.category("web_tour.tours").add("customer_mgmt_warning_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("customer_mgmt.customer_mgmt_menu_root", "Open the Customers app"),
+        {
+            content: "Open the Warnings menu",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_warning_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open My Warnings",
+            trigger: "[data-menu-xmlid='customer_mgmt.customer_warning_menu_mine']",
+            run: "click",
+        },
+        {
+            content: "The kanban groups the warning under its type",
+            trigger: ".o_kanban_group:contains('Credit Limit Expiring') .o_kanban_record:contains('AAA Tour Warned Customer')",
+            run: "click",
+        },
+        {
+            content: "The warning says what was measured",
+            trigger: ".o_form_view .alert-warning:contains('expired 3 days ago')",
+        },
+        {
+            content: "Acknowledge it",
+            trigger: ".o_form_view button[name='action_acknowledge']",
+            run: "click",
+        },
+        {
+            content: "It is acknowledged",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Acknowledged')",
+        },
+        {
+            content: "Open the customer card",
+            trigger: ".o_form_view button[name='action_open_customer']",
+            run: "click",
+        },
+        {
+            content: "The card shows the open warning in its alert line",
+            trigger: ".o_form_view div[name='customer_warning_alert']:contains('Credit Limit Expiring')",
+        },
+    ],
+});

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 
 class CustomerCardReview(models.Model):
@@ -19,3 +20,40 @@ class CustomerCardReview(models.Model):
     review_date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     completeness = fields.Float(string="Completeness (%)", digits=(5, 1), aggregator="avg")
     remarks = fields.Text(required=True)
+
+    @api.model
+    def _check_can_review(self):
+        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
+            raise AccessError(self.env._("Only sales managers can review customer cards."))
+
+    @api.model
+    def _record(self, customers, remarks):
+        """Record a manager's review of the cards of ``customers``."""
+        self._check_can_review()
+        if not (remarks or "").strip():
+            raise UserError(self.env._("A card review needs remarks."))
+        today = fields.Date.context_today(self)
+        self.create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "salesperson_id": customer.user_id.id,
+                    "reviewer_id": self.env.uid,
+                    "review_date": today,
+                    "completeness": customer.card_completeness,
+                    "remarks": remarks,
+                }
+                for customer in customers
+            ]
+        )
+        customers.sudo().write({"card_last_review_date": today, "card_last_reviewer_id": self.env.uid})
+        customers._message_log_batch(
+            {
+                customer.id: self.env._(
+                    "Card reviewed by %(reviewer)s: %(remarks)s",
+                    reviewer=self.env.user.name,
+                    remarks=remarks,
+                )
+                for customer in customers
+            }
+        )

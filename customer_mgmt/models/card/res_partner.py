@@ -555,7 +555,7 @@ class ResPartner(models.Model):
         }
 
     def action_open_card_review(self):
-        self._check_can_review_card()
+        self.env["customer.card.review"]._check_can_review()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "customer_mgmt.customer_card_review_wizard_action"
         )
@@ -565,38 +565,6 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _check_can_review_card(self):
-        if not self.env.user.has_group("customer_mgmt.group_customer_manager"):
-            raise AccessError(self.env._("Only sales managers can review customer cards."))
-
     def _do_card_review(self, remarks):
         """Record a manager's review on each card of ``self``."""
-        self._check_can_review_card()
-        if not (remarks or "").strip():
-            raise UserError(self.env._("A card review needs remarks."))
-        today = fields.Date.context_today(self)
-        customers = self.commercial_partner_id
-        self.env["customer.card.review"].create(
-            [
-                {
-                    "partner_id": customer.id,
-                    "salesperson_id": customer.user_id.id,
-                    "reviewer_id": self.env.uid,
-                    "review_date": today,
-                    "completeness": customer.card_completeness,
-                    "remarks": remarks,
-                }
-                for customer in customers
-            ]
-        )
-        customers.sudo().write({"card_last_review_date": today, "card_last_reviewer_id": self.env.uid})
-        customers._message_log_batch(
-            {
-                customer.id: self.env._(
-                    "Card reviewed by %(reviewer)s: %(remarks)s",
-                    reviewer=self.env.user.name,
-                    remarks=remarks,
-                )
-                for customer in customers
-            }
-        )
+        self.env["customer.card.review"]._record(self.commercial_partner_id, remarks)

@@ -80,7 +80,12 @@ class TestCustomerCardTour(HttpCase):
             lang="en_US",
         )
         customer = self.env["res.partner"].create(
-            {"name": "AAA Tour Warned Customer", "is_company": True, "customer_rank": 1, "user_id": salesperson.id}
+            {
+                "name": "AAA Tour Warned Customer",
+                "is_company": True,
+                "customer_rank": 1,
+                "user_id": salesperson.id,
+            }
         )
         customer.sudo().credit_limit_date_end = date.today() - timedelta(days=3)
         self.env["customer.warning.rule"].sudo()._scan()

@@ -234,27 +234,45 @@ class CustomerWarningRule(models.Model):
         cr.execute(SQL("ANALYZE customer_warning_scan"))
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
-        raised = self.env.execute_query(
+        # each new warning and its responsible's activity in one statement, the
+        # activity's summary in the responsible's language
+        [(raised, notified)] = self.env.execute_query(
             SQL(
                 """
-                INSERT INTO customer_warning (partner_id, company_id, rule_id, warning_type, severity,
-                                              severity_order, state, state_order, measured_value,
-                                              threshold_value, user_id, date_deadline, escalated,
-                                              create_uid, write_uid, create_date, write_date)
-                SELECT scan.partner_id, %(company)s, %(rule)s, %(type)s, %(severity)s, %(severity_order)s,
-                       'open', 0, scan.measured, scan.threshold, %(responsible)s, %(deadline)s, FALSE,
-                       %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM customer_warning_scan scan
-                  JOIN res_partner partner ON partner.id = scan.partner_id
-                 WHERE scan.met
-                   AND NOT EXISTS (
-                        SELECT FROM customer_warning dismissed
-                         WHERE dismissed.partner_id = scan.partner_id AND dismissed.company_id = %(company)s
-                           AND dismissed.warning_type = %(type)s AND dismissed.state = 'dismissed'
-                           AND dismissed.dismissed_date >= %(quiet_since)s)
-                    ON CONFLICT (partner_id, company_id, warning_type) WHERE state IN ('open', 'acknowledged')
-                    DO NOTHING
-                RETURNING id, user_id
+                WITH raised AS (
+                    INSERT INTO customer_warning (partner_id, company_id, rule_id, warning_type, severity,
+                                                  severity_order, state, state_order, measured_value,
+                                                  threshold_value, user_id, date_deadline, escalated,
+                                                  create_uid, write_uid, create_date, write_date)
+                    SELECT scan.partner_id, %(company)s, %(rule)s, %(type)s, %(severity)s, %(severity_order)s,
+                           'open', 0, scan.measured, scan.threshold, %(responsible)s, %(deadline)s, FALSE,
+                           %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM customer_warning_scan scan
+                      JOIN res_partner partner ON partner.id = scan.partner_id
+                     WHERE scan.met
+                       AND NOT EXISTS (
+                            SELECT FROM customer_warning dismissed
+                             WHERE dismissed.partner_id = scan.partner_id AND dismissed.company_id = %(company)s
+                               AND dismissed.warning_type = %(type)s AND dismissed.state = 'dismissed'
+                               AND dismissed.dismissed_date >= %(quiet_since)s)
+                        ON CONFLICT (partner_id, company_id, warning_type) WHERE state IN ('open', 'acknowledged')
+                        DO NOTHING
+                    RETURNING id, user_id, partner_id, date_deadline
+                ), notified AS (
+                    INSERT INTO mail_activity (res_model_id, res_model, res_id, user_id, summary, res_name,
+                                               date_deadline, user_tz, activity_type_id, automated, active,
+                                               create_uid, write_uid, create_date, write_date)
+                    SELECT %(model)s, 'customer.warning', raised.id, raised.user_id,
+                           COALESCE(label.text, %(label)s) || ' · ' || partner.complete_name, partner.complete_name,
+                           raised.date_deadline, person.tz, %(todo)s, TRUE, TRUE, %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM raised
+                      JOIN res_partner partner ON partner.id = raised.partner_id
+                      JOIN res_users users ON users.id = raised.user_id
+                      JOIN res_partner person ON person.id = users.partner_id
+                      LEFT JOIN (VALUES %(labels)s) label(lang, text) ON label.lang = person.lang
+                    RETURNING id
+                )
+                SELECT (SELECT COUNT(*) FROM raised), (SELECT COUNT(*) FROM notified)
                 """,
                 company=company.id,
                 rule=self.id,
@@ -266,6 +284,13 @@ class CustomerWarningRule(models.Model):
                 uid=self.env.uid,
                 now=now,
                 quiet_since=now - timedelta(days=self.snooze_days),
+                model=self.env["ir.model"]._get_id("customer.warning"),
+                todo=self.env.ref("mail.mail_activity_data_todo").id,
+                label=self._type_label(self.env.lang),
+                labels=SQL(", ").join(
+                    SQL("(%s, %s)", code, self._type_label(code))
+                    for code, _name in self.env["res.lang"].get_installed()
+                ),
             )
         )
         resolved = self.env.execute_query(
@@ -291,22 +316,26 @@ class CustomerWarningRule(models.Model):
         )
         warnings = self.env["customer.warning"]
         warnings.invalidate_model()
-        to_notify = [(warning_id, user_id) for warning_id, user_id in raised if user_id]
-        if to_notify:
-            warnings._insert_activities(to_notify, lambda warning: warning.display_name)
+        self.env["mail.activity"].invalidate_model()
         if resolved:
             in_company_lang = warnings.with_context(lang=company.partner_id.lang or self.env.lang)
             in_company_lang.browse([warning_id for (warning_id,) in resolved])._close_activities(
                 in_company_lang.env._("The condition is gone: resolved by the warning scan.")
             )
         _logger.info(
-            "Warning scan %s in %s: %s raised, %s resolved",
+            "Warning scan %s in %s: %s raised (%s activities), %s resolved",
             self.warning_type,
             company.name,
-            len(raised),
+            raised,
+            notified,
             len(resolved),
         )
-        return len(raised), len(resolved)
+        return raised, len(resolved)
+
+    def _type_label(self, lang):
+        """The label of the rule's type in ``lang``."""
+        rule = self.with_context(lang=lang)
+        return dict(rule._fields["warning_type"]._description_selection(rule.env))[self.warning_type]
 
     # ------------------------------------------------------------------
     # Tooling for the rows of the types

@@ -49,6 +49,10 @@
         "wizards/customer_handover_wizard_views.xml",
         "wizards/customer_grade_override_wizard_views.xml",
         "wizards/customer_credit_action_wizard_views.xml",
+        "data/customer_sales_plan_data.xml",
+        "views/planning/customer_sales_plan_views.xml",
+        "views/planning/res_partner_views.xml",
+        "wizards/customer_sales_plan_generate_views.xml",
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
@@ -61,6 +65,7 @@
         "demo/sale_order_demo.xml",
         "demo/customer_complaint_demo.xml",
         "demo/customer_credit_demo.xml",
+        "demo/customer_sales_plan_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,3 +20,6 @@ from . import test_tour
 from . import test_attacks_credit
 from . import test_attacks_customer
 from . import test_attacks_complaint
+from . import test_sales_plan
+from . import test_sales_plan_wizard
+from . import test_sales_plan_attacks

@@ -16,9 +16,8 @@ class CustomerSalesPlanLine(models.Model):
     _description = "Customer Sales Plan Category Target"
     _order = "plan_id, id"
 
-    plan_id = fields.Many2one(
-        "customer.sales.plan", string="Sales Plan", required=True, index=True, ondelete="cascade"
-    )
+    # indexed by _plan_categ_uniq, which starts with it
+    plan_id = fields.Many2one("customer.sales.plan", string="Sales Plan", required=True, ondelete="cascade")
     categ_id = fields.Many2one("product.category", string="Product Category", required=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     amount_target = fields.Monetary(string="Target", help="Untaxed, in company currency.")

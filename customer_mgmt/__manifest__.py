@@ -55,6 +55,10 @@
         "wizards/customer_grade_override_wizard_views.xml",
         "wizards/customer_credit_action_wizard_views.xml",
         "wizards/customer_incident_wizard_views.xml",
+        "data/customer_sales_plan_data.xml",
+        "views/planning/customer_sales_plan_views.xml",
+        "views/planning/res_partner_views.xml",
+        "wizards/customer_sales_plan_generate_views.xml",
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
@@ -67,6 +71,7 @@
         "demo/sale_order_demo.xml",
         "demo/customer_complaint_demo.xml",
         "demo/customer_credit_demo.xml",
+        "demo/customer_sales_plan_demo.xml",
         "demo/customer_warning_demo.xml",
     ],
     "assets": {

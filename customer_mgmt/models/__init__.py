@@ -10,3 +10,4 @@ from . import grading
 from . import credit
 from . import complaint
 from . import rhythm
+from . import planning

@@ -23,3 +23,6 @@ from . import test_attacks_complaint
 from . import test_warning
 from . import test_warning_rules
 from . import test_attacks_warning
+from . import test_sales_plan
+from . import test_sales_plan_wizard
+from . import test_sales_plan_attacks

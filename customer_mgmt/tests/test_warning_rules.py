@@ -124,6 +124,30 @@ class TestWarningRules(WarningCase):
         self._scan_on(TODAY)
         self.assertEqual(self._live(refunded, "sales_below_last_year").measured_value, -30.0)
 
+    # -- sales behind the plan of the month ------------------------------
+    def test_sales_behind_plan_at_its_boundary(self):
+        """On Friday 13 June 2025, 10 of June's 21 working days are gone: a
+        target of 21,000 expects 10,000, and the warning level (20 % behind)
+        is 8,000."""
+        day = date(2025, 6, 13)
+        on_level, behind = self._customer("进度达标"), self._customer("进度落后")
+        plans = self.env["customer.sales.plan"].create(
+            [{"partner_id": c.id, "month": day, "amount_target": 21000.0} for c in on_level | behind]
+        )
+        plans.action_approve()
+        self._post_move(on_level, date(2025, 6, 2), 8000.01)
+        self._post_move(behind, date(2025, 6, 2), 7999.99)
+        self._post_move(behind, date(2025, 5, 30), 5000.0)  # the month before does not count
+        self._scan_on(day)
+        self.assertFalse(self._live(on_level, "sales_behind_plan"))
+        self.assertRecordValues(
+            self._live(behind, "sales_behind_plan"), [{"measured_value": 38.1, "threshold_value": 38.1}]
+        )
+        # a draft plan warns nothing
+        plans.action_reset_draft()
+        self._scan_on(day)
+        self.assertFalse(self._live(behind, "sales_behind_plan"))
+
     # -- receivables over the credit limit -------------------------------
     def test_receivable_over_limit_at_its_boundary(self):
         at_limit, over = self._customer("刚好到额"), self._customer("超出额度")

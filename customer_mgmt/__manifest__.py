@@ -15,6 +15,7 @@
         "hr",
         "contract",
         "report_xlsx",
+        "hr_expense",
     ],
     "data": [
         "security/customer_mgmt_security.xml",
@@ -49,6 +50,10 @@
         "wizards/customer_handover_wizard_views.xml",
         "wizards/customer_grade_override_wizard_views.xml",
         "wizards/customer_credit_action_wizard_views.xml",
+        "data/customer_support_data.xml",
+        "views/support/customer_support_type_views.xml",
+        "views/support/customer_support_activity_views.xml",
+        "views/support/res_partner_views.xml",
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
@@ -61,6 +66,7 @@
         "demo/sale_order_demo.xml",
         "demo/customer_complaint_demo.xml",
         "demo/customer_credit_demo.xml",
+        "demo/customer_support_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -6,3 +6,4 @@ from . import classification
 from . import grading
 from . import credit
 from . import complaint
+from . import support

@@ -20,3 +20,5 @@ from . import test_tour
 from . import test_attacks_credit
 from . import test_attacks_customer
 from . import test_attacks_complaint
+from . import test_support
+from . import test_support_costs

@@ -15,6 +15,7 @@
         "hr",
         "contract",
         "report_xlsx",
+        "hr_expense",
     ],
     "data": [
         "security/customer_mgmt_security.xml",
@@ -59,6 +60,10 @@
         "views/planning/customer_sales_plan_views.xml",
         "views/planning/res_partner_views.xml",
         "wizards/customer_sales_plan_generate_views.xml",
+        "data/customer_support_data.xml",
+        "views/support/customer_support_type_views.xml",
+        "views/support/customer_support_activity_views.xml",
+        "views/support/res_partner_views.xml",
         "views/customer_mgmt_menus.xml",
     ],
     "demo": [
@@ -72,6 +77,7 @@
         "demo/customer_complaint_demo.xml",
         "demo/customer_credit_demo.xml",
         "demo/customer_sales_plan_demo.xml",
+        "demo/customer_support_demo.xml",
         "demo/customer_warning_demo.xml",
     ],
     "assets": {

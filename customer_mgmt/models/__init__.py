@@ -11,3 +11,4 @@ from . import credit
 from . import complaint
 from . import rhythm
 from . import planning
+from . import support

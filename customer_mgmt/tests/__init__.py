@@ -26,3 +26,5 @@ from . import test_attacks_warning
 from . import test_sales_plan
 from . import test_sales_plan_wizard
 from . import test_sales_plan_attacks
+from . import test_support
+from . import test_support_costs

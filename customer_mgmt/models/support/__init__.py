@@ -1,0 +1,5 @@
+from . import customer_support_type
+from . import customer_support_activity
+from . import customer_support_activity_workflow
+from . import customer_support_cost
+from . import res_partner

@@ -94,8 +94,8 @@ class TestWarningRules(WarningCase):
     def test_frequency_dropping_at_its_boundary(self):
         before = [91 + 8 * index for index in range(10)]  # 10 purchase days in the 90 days before
         halved, less = self._customer("减半进货"), self._customer("不到一半")
-        self._buy_on(halved, before + [5, 20, 35, 50, 65])  # 5 of 10: 50 %, not below 50 %
-        self._buy_on(less, before + [5, 20, 35, 50])  # 4 of 10: 40 %
+        self._buy_on(halved, [*before, 5, 20, 35, 50, 65])  # 5 of 10: 50 %, not below 50 %
+        self._buy_on(less, [*before, 5, 20, 35, 50])  # 4 of 10: 40 %
         self._scan_on(TODAY)
         self.assertFalse(self._live(halved, "frequency_dropping"))
         self.assertRecordValues(
@@ -147,6 +147,40 @@ class TestWarningRules(WarningCase):
         plans.action_reset_draft()
         self._scan_on(day)
         self.assertFalse(self._live(behind, "sales_behind_plan"))
+
+    # -- support spend ----------------------------------------------------
+    def _support(self, customer, budget, cost):
+        activity = self.env["customer.support.activity"].create(
+            {
+                "partner_id": customer.id,
+                "type_id": self.env.ref("customer_mgmt.support_type_promotion").id,
+                "plan": "端架陈列",
+                "date_start": TODAY - timedelta(days=60),
+                "date_end": TODAY - timedelta(days=30),
+                "amount_budget": budget,
+            }
+        )
+        activity.action_submit()
+        activity.action_approve()
+        self.env["customer.support.cost"].create(
+            {"activity_id": activity.id, "description": "陈列费", "amount": cost, "date": TODAY - timedelta(days=40)}
+        )
+        return activity
+
+    def test_support_over_budget_or_over_the_share_of_margin(self):
+        on_budget, over_budget, costly = (self._customer(name) for name in ("预算内", "超预算", "费用过高"))
+        for customer in on_budget | over_budget | costly:
+            # a margin of 10,000: the line's cost is the product's
+            self._post_move(customer, TODAY - timedelta(days=50), 10000.0 + self.product_a.standard_price)
+        self._support(on_budget, 3000.0, 3000.0)  # 30 % of the margin: not above 30 %
+        self._support(over_budget, 1000.0, 1000.01)
+        self._support(costly, 5000.0, 3000.01)
+        self._scan_on(TODAY)
+        self.assertFalse(self._live(on_budget, "support_over_budget"))
+        self.assertEqual(self._live(over_budget, "support_over_budget").measured_value, 10.0)
+        self.assertRecordValues(
+            self._live(costly, "support_over_budget"), [{"measured_value": 30.0, "threshold_value": 30.0}]
+        )
 
     # -- receivables over the credit limit -------------------------------
     def test_receivable_over_limit_at_its_boundary(self):

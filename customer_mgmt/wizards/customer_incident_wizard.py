@@ -30,7 +30,8 @@ class CustomerIncidentWizard(models.TransientModel):
         ):
             raise AccessError(
                 self.env._(
-                    "%(customer)s is kept by %(salesperson)s: report the incident to them or to a sales manager.",
+                    "%(customer)s is kept by %(salesperson)s: report the incident to them or to a sales "
+                    "manager.",
                     customer=customer.display_name,
                     salesperson=customer.user_id.name,
                 )

@@ -70,7 +70,8 @@ class CustomerWarningRule(models.Model):
                       (%(today)s - COALESCE(partner.card_last_review_date, partner.create_date::date))::float
                           AS measured,
                       %(days)s::float AS threshold,
-                      COALESCE(partner.card_last_review_date, partner.create_date::date) < %(today)s - %(days)s
+                      COALESCE(partner.card_last_review_date, partner.create_date::date)
+                          < %(today)s - %(days)s
                           AS met
                  FROM (%(customers)s) partner
                 WHERE partner.is_customer_card AND partner.customer_rank > 0""",

@@ -64,7 +64,8 @@ class CustomerWarningRule(models.Model):
                                                 + ROUND(draft::numeric, %(digits)s)
                                                 + ROUND(orders::numeric, %(digits)s) AS exposure
                          FROM (%(figures)s) figures(id, order_ids, name, hold_reason, credit_limit, hold,
-                                                    receivable, draft, orders, overdue, overdue_days)) measured""",
+                                                    receivable, draft, orders, overdue, overdue_days)
+                      ) measured""",
             figures=figures,
             digits=digits,
         )
@@ -73,7 +74,8 @@ class CustomerWarningRule(models.Model):
         """Customers whose credit limit ends within the rule's days, or ended."""
         today = fields.Date.context_today(self)
         return SQL(
-            """SELECT partner.id AS partner_id, (partner.credit_limit_date_end - %(today)s)::float AS measured,
+            """SELECT partner.id AS partner_id,
+                      (partner.credit_limit_date_end - %(today)s)::float AS measured,
                       %(days)s::float AS threshold,
                       partner.credit_limit_date_end <= %(today)s + %(days)s AS met
                  FROM (%(customers)s) partner

@@ -18,8 +18,8 @@ class CustomerWarningRule(models.Model):
         return {
             **super()._warning_sentences(),
             "sales_behind_plan": self.env._(
-                "Invoiced %(measured)s%% of this month's plan so far, below the %(threshold)s%% warning level "
-                "of the progress expected by today."
+                "Invoiced %(measured)s%% of this month's plan so far, below the %(threshold)s%% warning "
+                "level of the progress expected by today."
             ),
         }
 
@@ -38,7 +38,8 @@ class CustomerWarningRule(models.Model):
         )
         return SQL(
             """SELECT plan.partner_id,
-                      ROUND((100.0 * COALESCE(sales.amount, 0) / plan.amount_target)::numeric, 1)::float AS measured,
+                      ROUND((100.0 * COALESCE(sales.amount, 0) / plan.amount_target)::numeric, 1)::float
+                          AS measured,
                       ROUND(100.0 * %(level)s, 1)::float AS threshold,
                       COALESCE(sales.amount, 0) < plan.amount_target * %(level)s AS met
                  FROM customer_sales_plan plan

@@ -85,7 +85,8 @@ class CustomerWarningRule(models.Model):
                       ROUND(100.0 * partner.purchase_days_recent / partner.purchase_days_previous, 1)::float
                           AS measured,
                       %(percent)s::float AS threshold,
-                      100.0 * partner.purchase_days_recent < %(percent)s * partner.purchase_days_previous AS met
+                      100.0 * partner.purchase_days_recent < %(percent)s * partner.purchase_days_previous
+                          AS met
                  FROM (%(customers)s) partner
                 WHERE partner.purchase_days_previous >= GREATEST(%(count)s, 1)""",
             percent=self.threshold_percent,
@@ -102,7 +103,8 @@ class CustomerWarningRule(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """SELECT partner_id, measured, threshold, measured > threshold AS met
-                 FROM (SELECT partner.id AS partner_id, (%(today)s - partner.last_purchase_date)::float AS measured,
+                 FROM (SELECT partner.id AS partner_id,
+                              (%(today)s - partner.last_purchase_date)::float AS measured,
                               CASE WHEN partner.purchase_day_count >= GREATEST(%(count)s, 2)
                                    THEN CEIL(GREATEST(%(factor)s * partner.purchase_gap_median,
                                                       partner.purchase_gap_p90))

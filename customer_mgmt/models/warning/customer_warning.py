@@ -177,7 +177,8 @@ class CustomerWarning(models.Model):
             if forced:
                 raise AccessError(
                     self.env._(
-                        "Warnings %(warnings)s: %(fields)s change through the warning's buttons and the scan only.",
+                        "Warnings %(warnings)s: %(fields)s change through the warning's buttons and the scan "
+                        "only.",
                         warnings=", ".join(self.mapped("display_name")),
                         fields=", ".join(forced),
                     )
@@ -376,7 +377,8 @@ class CustomerWarning(models.Model):
                                            date_deadline, user_tz, activity_type_id, automated, active,
                                            create_uid, write_uid, create_date, write_date)
                 SELECT %(model)s, %(model_name)s, todo.res_id, todo.user_id, todo.summary, todo.res_name,
-                       todo.date_deadline, todo.user_tz, %(type)s, TRUE, TRUE, %(uid)s, %(uid)s, %(now)s, %(now)s
+                       todo.date_deadline, todo.user_tz, %(type)s, TRUE, TRUE,
+                       %(uid)s, %(uid)s, %(now)s, %(now)s
                   FROM (VALUES %(values)s) todo(res_id, user_id, summary, res_name, date_deadline, user_tz)
                 """,
                 model=self.env["ir.model"]._get_id(self._name),

@@ -252,10 +252,12 @@ class CustomerWarningRule(models.Model):
                      WHERE scan.met
                        AND NOT EXISTS (
                             SELECT FROM customer_warning dismissed
-                             WHERE dismissed.partner_id = scan.partner_id AND dismissed.company_id = %(company)s
+                             WHERE dismissed.partner_id = scan.partner_id
+                               AND dismissed.company_id = %(company)s
                                AND dismissed.warning_type = %(type)s AND dismissed.state = 'dismissed'
                                AND dismissed.dismissed_date >= %(quiet_since)s)
-                        ON CONFLICT (partner_id, company_id, warning_type) WHERE state IN ('open', 'acknowledged')
+                        ON CONFLICT (partner_id, company_id, warning_type)
+                           WHERE state IN ('open', 'acknowledged')
                         DO NOTHING
                     RETURNING id, user_id, partner_id, date_deadline
                 ), notified AS (
@@ -263,8 +265,10 @@ class CustomerWarningRule(models.Model):
                                                date_deadline, user_tz, activity_type_id, automated, active,
                                                create_uid, write_uid, create_date, write_date)
                     SELECT %(model)s, 'customer.warning', raised.id, raised.user_id,
-                           COALESCE(label.text, %(label)s) || ' · ' || partner.complete_name, partner.complete_name,
-                           raised.date_deadline, person.tz, %(todo)s, TRUE, TRUE, %(uid)s, %(uid)s, %(now)s, %(now)s
+                           COALESCE(label.text, %(label)s) || ' · ' || partner.complete_name,
+                           partner.complete_name,
+                           raised.date_deadline, person.tz, %(todo)s, TRUE, TRUE,
+                           %(uid)s, %(uid)s, %(now)s, %(now)s
                       FROM raised
                       JOIN res_partner partner ON partner.id = raised.partner_id
                       JOIN res_users users ON users.id = raised.user_id

@@ -163,7 +163,12 @@ class TestWarningRules(WarningCase):
         activity.action_submit()
         activity.action_approve()
         self.env["customer.support.cost"].create(
-            {"activity_id": activity.id, "description": "陈列费", "amount": cost, "date": TODAY - timedelta(days=40)}
+            {
+                "activity_id": activity.id,
+                "description": "陈列费",
+                "amount": cost,
+                "date": TODAY - timedelta(days=40),
+            }
         )
         return activity
 

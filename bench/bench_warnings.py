@@ -16,6 +16,7 @@ customers whose figures changed), and a rerun right after it.
 """
 
 import time
+
 from common import bench_env, measure, seed, vacuum_analyze
 
 from odoo.tools import SQL

@@ -4,6 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2.errors import UniqueViolation
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -232,6 +233,20 @@ class TestWarningScan(WarningCase):
         warning.with_user(self.salesperson).action_resolve()
         self.assertEqual(warning.state, "resolved")
         self.assertFalse(self._activities(warning).filtered("active"))
+
+    def test_hand_over_moves_open_warnings_and_their_activities(self):
+        customer = self._expiring_customers(1)
+        self._scan()
+        warning = self._live(customer)
+        wizard = self.env["customer.handover.wizard"].with_user(self.manager)
+        wizard.create(
+            {"from_user_id": self.salesperson.id, "to_user_id": self.salesperson_b.id, "reason": "leave"}
+        ).action_handover()
+        self.assertEqual(warning.user_id, self.salesperson_b)
+        self.assertEqual(self._activities(warning).user_id, self.salesperson_b)
+        # a salesperson cannot reassign a warning
+        with self.assertRaises(AccessError):
+            warning.with_user(self.salesperson_b).user_id = self.salesperson
 
     def test_scan_queries_do_not_grow_with_customers(self):
         self._scan()  # the demo customers settle first

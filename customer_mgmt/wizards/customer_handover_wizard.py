@@ -54,6 +54,13 @@ class CustomerHandoverWizard(models.TransientModel):
                 "partner_id",
                 [("state", "not in", ("rejected", "closed", "cancelled"))],
             ),
+            ("customer.warning", "user_id", "partner_id", [("state", "in", ("open", "acknowledged"))]),
+            (
+                "customer.support.activity",
+                "user_id",
+                "partner_id",
+                [("state", "in", ("draft", "submitted", "approved", "done"))],
+            ),
         ]
 
     def action_handover(self):

@@ -173,7 +173,11 @@ class CustomerWarning(models.Model):
 
     def write(self, vals):
         if not self.env.su:
-            forced = sorted(STEP_FIELDS.intersection(vals))
+            forced = set(STEP_FIELDS.intersection(vals))
+            if self.env.user.has_group(MANAGER):
+                # a manager gives a warning another responsible (a hand-over does it too)
+                forced.discard("user_id")
+            forced = sorted(forced)
             if forced:
                 raise AccessError(
                     self.env._(

@@ -95,3 +95,17 @@ class TestSettingsValidated(TransactionCase):
             refusal.exception.args[0],
             f"坏设置有限公司: Card Review Period (days) must be a number from 1 to 3650, not {OUT_OF_INT}.",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestWarningScanTime(TransactionCase):
+    def test_scan_time_moves_the_next_run_of_the_scheduled_action(self):
+        self.env.user.tz = "Asia/Shanghai"
+        cron = self.env.ref("customer_mgmt.ir_cron_customer_warnings")
+        settings = self.env["res.config.settings"].create({"customer_warning_scan_time": 5.5})
+        settings.execute()
+        # 05:30 in Shanghai is 21:30 UTC
+        self.assertEqual((cron.nextcall.hour, cron.nextcall.minute), (21, 30))
+        self.assertEqual(self.env["res.config.settings"].create({}).customer_warning_scan_time, 5.5)
+        with self.assertRaisesRegex(ValidationError, "between 00:00 and 23:59"):
+            self.env["res.config.settings"].create({"customer_warning_scan_time": 24.0}).execute()

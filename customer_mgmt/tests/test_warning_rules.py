@@ -143,8 +143,16 @@ class TestWarningRules(WarningCase):
         self.assertRecordValues(
             self._live(behind, "sales_behind_plan"), [{"measured_value": 38.1, "threshold_value": 38.1}]
         )
-        # a draft plan warns nothing
-        plans.action_reset_draft()
+        # nothing in the first 7 days of a month
+        july = self.env["customer.sales.plan"].create(
+            {"partner_id": behind.id, "month": date(2025, 7, 1), "amount_target": 21000.0}
+        )
+        july.action_approve()
+        self._scan_on(date(2025, 7, 7))
+        self.assertFalse(self._live(behind, "sales_behind_plan"))
+        self._scan_on(date(2025, 7, 8))
+        self.assertEqual(self._live(behind, "sales_behind_plan").measured_value, 0.0)
+        (plans | july).action_reset_draft()
         self._scan_on(day)
         self.assertFalse(self._live(behind, "sales_behind_plan"))
 

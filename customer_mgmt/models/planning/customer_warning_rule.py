@@ -25,14 +25,20 @@ class CustomerWarningRule(models.Model):
 
     @api.model
     def _warning_thresholds(self):
-        return {**super()._warning_thresholds(), "sales_behind_plan": ("threshold_percent",)}
+        return {**super()._warning_thresholds(), "sales_behind_plan": ("threshold_percent", "threshold_days")}
 
     def _warning_rows_sales_behind_plan(self, company):
         """Month-to-date invoiced sales against the approved plan of the
         month: met when below the expected pro-rata progress by more than the
-        rule's percent of it."""
+        rule's percent of it, once the rule's days of the month have passed
+        (a customer who buys mid-month is not behind on the 2nd)."""
         today = fields.Date.context_today(self)
         month = month_start(today)
+        if (today - month).days < self.threshold_days:
+            return SQL(
+                "SELECT NULL::int AS partner_id, NULL::float AS measured, NULL::float AS threshold, "
+                "FALSE AS met WHERE FALSE"
+            )
         level = self.env["customer.sales.plan"]._expected_ratio(month, today, company) * (
             1 - self.threshold_percent / 100.0
         )
